@@ -1,0 +1,298 @@
+//! The cluster's context, kept by watches and read on the request path without any
+//! call to the API server.
+//!
+//! Each watched object is projected at once into the engine's [`Catalog`] entry
+//! (namespace, name, labels, selectors, replica counts, budgets) and the object itself
+//! is dropped, so memory stays proportional to what the rules read, not to the size of
+//! the objects. One task per kind writes; admission requests read under a short
+//! read lock.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Debug;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+
+use futures::StreamExt;
+use halint::objects::catalog::{Catalog, Entry, EntryKey};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::core::v1::{Namespace, Service};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use kube::runtime::watcher::{self, Event};
+use kube::runtime::WatchStreamExt;
+use kube::{Api, Client, Resource, ResourceExt};
+use serde::de::DeserializeOwned;
+
+use crate::metrics::Metrics;
+
+/// The label a Namespace sets to opt out of enforcement.
+pub const MODE_LABEL: &str = "halint.io/mode";
+
+/// Every kind the webhook watches. The ClusterRole in deploy/ grants get/list/watch on
+/// exactly these (a test checks it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WatchedKind {
+    Deployments,
+    StatefulSets,
+    DaemonSets,
+    ReplicaSets,
+    PodDisruptionBudgets,
+    HorizontalPodAutoscalers,
+    Services,
+    Namespaces,
+}
+
+impl WatchedKind {
+    pub const ALL: [Self; 8] = [
+        Self::Deployments,
+        Self::StatefulSets,
+        Self::DaemonSets,
+        Self::ReplicaSets,
+        Self::PodDisruptionBudgets,
+        Self::HorizontalPodAutoscalers,
+        Self::Services,
+        Self::Namespaces,
+    ];
+
+    /// API group ("" for core) and resource, as RBAC names them.
+    pub fn resource(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Deployments => ("apps", "deployments"),
+            Self::StatefulSets => ("apps", "statefulsets"),
+            Self::DaemonSets => ("apps", "daemonsets"),
+            Self::ReplicaSets => ("apps", "replicasets"),
+            Self::PodDisruptionBudgets => ("policy", "poddisruptionbudgets"),
+            Self::HorizontalPodAutoscalers => ("autoscaling", "horizontalpodautoscalers"),
+            Self::Services => ("", "services"),
+            Self::Namespaces => ("", "namespaces"),
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// How a namespace asked to be treated, from its `halint.io/mode` label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NamespaceMode {
+    /// Not checked at all.
+    Off,
+    /// Checked, never denied.
+    Warn,
+}
+
+impl NamespaceMode {
+    fn from_label(value: &str) -> Option<Self> {
+        match value {
+            "off" => Some(Self::Off),
+            "warn" => Some(Self::Warn),
+            _ => None,
+        }
+    }
+}
+
+/// The cached view of the cluster.
+#[derive(Default)]
+pub struct ClusterCache {
+    catalog: RwLock<Catalog>,
+    /// Keys held per kind, so a relist can drop what disappeared while not watching.
+    keys: RwLock<HashMap<WatchedKind, HashSet<EntryKey>>>,
+    /// Only namespaces that carry the mode label (the watch filters on it).
+    namespaces: RwLock<HashMap<String, NamespaceMode>>,
+    synced: [AtomicBool; WatchedKind::ALL.len()],
+}
+
+impl ClusterCache {
+    /// A cache filled by hand (tests) and marked synced.
+    pub fn from_catalog(catalog: Catalog) -> Self {
+        let cache = Self {
+            catalog: RwLock::new(catalog),
+            ..Self::default()
+        };
+        for kind in WatchedKind::ALL {
+            cache.synced[kind.index()].store(true, Ordering::Release);
+        }
+        cache
+    }
+
+    /// The catalog, for one admission decision.
+    pub fn catalog(&self) -> RwLockReadGuard<'_, Catalog> {
+        self.catalog.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn namespace_mode(&self, namespace: &str) -> Option<NamespaceMode> {
+        let namespaces = self.namespaces.read().unwrap_or_else(|e| e.into_inner());
+        namespaces.get(namespace).copied()
+    }
+
+    pub fn set_namespace_mode(&self, namespace: &str, mode: Option<NamespaceMode>) {
+        let mut namespaces = self.namespaces.write().unwrap_or_else(|e| e.into_inner());
+        match mode {
+            Some(mode) => namespaces.insert(namespace.to_owned(), mode),
+            None => namespaces.remove(namespace),
+        };
+    }
+
+    /// Kinds whose first list has not completed yet.
+    pub fn unsynced(&self) -> Vec<&'static str> {
+        WatchedKind::ALL
+            .into_iter()
+            .filter(|k| !self.synced[k.index()].load(Ordering::Acquire))
+            .map(|k| k.resource().1)
+            .collect()
+    }
+
+    /// Publishes cache sizes and sync state (called when /metrics is scraped).
+    pub fn report(&self, metrics: &Metrics) {
+        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
+        for kind in WatchedKind::ALL {
+            let len = match kind {
+                WatchedKind::Namespaces => self.namespaces.read().map(|n| n.len()).unwrap_or(0),
+                _ => keys.get(&kind).map_or(0, HashSet::len),
+            };
+            metrics.cache(kind.resource().1, len, self.synced[kind.index()].load(Ordering::Acquire));
+        }
+    }
+
+    fn apply(&self, kind: WatchedKind, entry: Entry) {
+        let key = entry.key();
+        self.write_catalog().upsert(entry);
+        self.write_keys().entry(kind).or_default().insert(key);
+    }
+
+    fn delete(&self, kind: WatchedKind, entry: &Entry) {
+        let key = entry.key();
+        self.write_catalog().remove(&key);
+        if let Some(keys) = self.write_keys().get_mut(&kind) {
+            keys.remove(&key);
+        }
+    }
+
+    /// After a (re)list: the listed entries replace everything held for that kind.
+    fn replace(&self, kind: WatchedKind, entries: Vec<Entry>) {
+        let fresh: HashSet<EntryKey> = entries.iter().map(Entry::key).collect();
+        let mut catalog = self.write_catalog();
+        let mut keys = self.write_keys();
+        let held = keys.entry(kind).or_default();
+        for gone in held.difference(&fresh) {
+            catalog.remove(gone);
+        }
+        for entry in entries {
+            catalog.upsert(entry);
+        }
+        *held = fresh;
+        drop(catalog);
+        self.synced[kind.index()].store(true, Ordering::Release);
+    }
+
+    fn write_catalog(&self) -> std::sync::RwLockWriteGuard<'_, Catalog> {
+        self.catalog.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write_keys(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<WatchedKind, HashSet<EntryKey>>> {
+        self.keys.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A kind whose objects become catalog entries.
+trait Projected: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static {
+    const KIND: WatchedKind;
+    fn project(&self) -> Entry;
+}
+
+macro_rules! projected {
+    ($ty:ty, $kind:ident, $variant:ident) => {
+        impl Projected for $ty {
+            const KIND: WatchedKind = WatchedKind::$kind;
+            fn project(&self) -> Entry {
+                Entry::$variant(self.into())
+            }
+        }
+    };
+}
+
+projected!(Deployment, Deployments, Workload);
+projected!(StatefulSet, StatefulSets, Workload);
+projected!(DaemonSet, DaemonSets, Workload);
+projected!(ReplicaSet, ReplicaSets, Workload);
+projected!(PodDisruptionBudget, PodDisruptionBudgets, Pdb);
+projected!(HorizontalPodAutoscaler, HorizontalPodAutoscalers, Autoscaler);
+projected!(Service, Services, Service);
+
+/// Starts one watch per kind. The tasks run until the process exits; the watches
+/// reconnect with backoff on their own.
+pub fn start(client: Client, cache: &Arc<ClusterCache>) -> Vec<tokio::task::JoinHandle<()>> {
+    vec![
+        tokio::spawn(watch::<Deployment>(client.clone(), Arc::clone(cache))),
+        tokio::spawn(watch::<StatefulSet>(client.clone(), Arc::clone(cache))),
+        tokio::spawn(watch::<DaemonSet>(client.clone(), Arc::clone(cache))),
+        tokio::spawn(watch::<ReplicaSet>(client.clone(), Arc::clone(cache))),
+        tokio::spawn(watch::<PodDisruptionBudget>(client.clone(), Arc::clone(cache))),
+        tokio::spawn(watch::<HorizontalPodAutoscaler>(client.clone(), Arc::clone(cache))),
+        tokio::spawn(watch::<Service>(client.clone(), Arc::clone(cache))),
+        tokio::spawn(watch_namespaces(client, Arc::clone(cache))),
+    ]
+}
+
+fn watcher_config() -> watcher::Config {
+    // resourceVersion=0 lists are served from the API server's watch cache, not etcd.
+    watcher::Config::default().any_semantic()
+}
+
+async fn watch<K: Projected>(client: Client, cache: Arc<ClusterCache>) {
+    let kind = K::KIND.resource().1;
+    let stream = watcher::watcher(Api::<K>::all(client), watcher_config())
+        .default_backoff()
+        // Projection drops them anyway; stripping first keeps the transient copy small.
+        .modify(|o| o.managed_fields_mut().clear());
+    let mut stream = std::pin::pin!(stream);
+    let mut listed: Vec<Entry> = Vec::new();
+    while let Some(event) = stream.next().await {
+        match event {
+            Ok(Event::Apply(o)) => cache.apply(K::KIND, o.project()),
+            Ok(Event::Delete(o)) => cache.delete(K::KIND, &o.project()),
+            Ok(Event::Init) => listed.clear(),
+            Ok(Event::InitApply(o)) => listed.push(o.project()),
+            Ok(Event::InitDone) => {
+                tracing::info!(kind, objects = listed.len(), "cache synced");
+                cache.replace(K::KIND, std::mem::take(&mut listed));
+            }
+            Err(e) => tracing::warn!(kind, error = %e, "watch failed; retrying"),
+        }
+    }
+}
+
+/// Only namespaces labelled `halint.io/mode` are watched: the rest need no state.
+async fn watch_namespaces(client: Client, cache: Arc<ClusterCache>) {
+    let config = watcher_config().labels(MODE_LABEL);
+    let stream = watcher::watcher(Api::<Namespace>::all(client), config).default_backoff();
+    let mut stream = std::pin::pin!(stream);
+    let mut listed: HashMap<String, NamespaceMode> = HashMap::new();
+    let mode_of = |ns: &Namespace| {
+        let value = ns.labels().get(MODE_LABEL)?;
+        let mode = NamespaceMode::from_label(value);
+        if mode.is_none() {
+            tracing::warn!(namespace = ns.name_any(), value, "unknown {MODE_LABEL} label value (expected off or warn); enforcing");
+        }
+        mode
+    };
+    while let Some(event) = stream.next().await {
+        match event {
+            Ok(Event::Apply(ns)) => cache.set_namespace_mode(&ns.name_any(), mode_of(&ns)),
+            Ok(Event::Delete(ns)) => cache.set_namespace_mode(&ns.name_any(), None),
+            Ok(Event::Init) => listed.clear(),
+            Ok(Event::InitApply(ns)) => {
+                if let Some(mode) = mode_of(&ns) {
+                    listed.insert(ns.name_any(), mode);
+                }
+            }
+            Ok(Event::InitDone) => {
+                tracing::info!(kind = "namespaces", objects = listed.len(), "cache synced");
+                *cache.namespaces.write().unwrap_or_else(|e| e.into_inner()) = std::mem::take(&mut listed);
+                cache.synced[WatchedKind::Namespaces.index()].store(true, Ordering::Release);
+            }
+            Err(e) => tracing::warn!(kind = "namespaces", error = %e, "watch failed; retrying"),
+        }
+    }
+}
