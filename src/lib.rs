@@ -1,1 +1,17 @@
+//! halint: catches high-availability mistakes in Kubernetes workloads.
+//!
+//! The library is the engine ([`engine::lint`]) and what feeds it ([`load`], [`objects`]) or
+//! renders its findings ([`report`]). The `halint` CLI and the `halint-webhook` admission
+//! server are thin layers over it.
 
+pub mod catalog;
+pub mod config;
+pub mod engine;
+pub mod load;
+pub mod objects;
+pub mod pointer;
+pub mod rules;
+
+pub use config::Config;
+pub use engine::{lint, Finding, LintInput, Severity};
+pub use objects::Object;

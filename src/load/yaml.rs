@@ -1,0 +1,488 @@
+//! YAML (and JSON, which YAML 1.2 contains) to `serde_json::Value`, one value per document.
+//!
+//! Built on saphyr-parser's event stream rather than a serde deserializer so that halint
+//! controls the things a hostile or broken file can do: nesting depth, alias expansion,
+//! duplicate keys. Positions are recorded only on request (`SpanMode::Record`): the CLI parses
+//! every file without them and parses again, with them, only the files it reports on.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
+use serde_json::{Map, Number, Value};
+
+use super::limits::Limits;
+use super::span::{Children, SpanNode};
+use super::Position;
+
+/// One YAML document of a file.
+#[derive(Debug)]
+pub struct Document {
+    /// 0-based index among the file's documents (stable between parses of the same text).
+    pub index: usize,
+    /// Where the document's root node starts.
+    pub position: Position,
+    pub value: Value,
+    /// Present when parsed with `SpanMode::Record`.
+    pub spans: Option<SpanNode>,
+}
+
+/// A problem in one document (the file's other documents are still read) or in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub position: Position,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub documents: Vec<Document>,
+    pub errors: Vec<ParseError>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpanMode {
+    Skip,
+    Record,
+}
+
+/// Parses every document of `text`. A syntax error ends the file (the parser cannot resume);
+/// a semantic error (duplicate key, too deep, alias bomb) drops only its document.
+pub fn parse(text: &str, spans: SpanMode, limits: &Limits) -> Parsed {
+    let mut builder = Builder::new(spans, limits);
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        match parser.next_event() {
+            None => break,
+            Some(Ok((Event::StreamEnd, _))) => break,
+            Some(Ok((event, span))) => builder.on_event(event, span),
+            Some(Err(err)) => {
+                let m = err.marker();
+                builder.out.errors.push(ParseError {
+                    position: Position::new(m.line(), m.col() + 1),
+                    message: format!("invalid YAML: {}", err.info()),
+                });
+                break;
+            }
+        }
+        if builder.out.documents.len() > limits.max_documents {
+            builder.out.documents.truncate(limits.max_documents);
+            builder.out.errors.push(ParseError {
+                position: Position::new(1, 1),
+                message: format!(
+                    "more than {} documents in one file; the rest is not read",
+                    limits.max_documents
+                ),
+            });
+            break;
+        }
+    }
+    builder.out
+}
+
+/// A node under construction.
+enum Frame {
+    Seq {
+        items: Vec<Value>,
+        spans: Vec<SpanNode>,
+        at: Position,
+        anchor: usize,
+    },
+    Map {
+        entries: Map<String, Value>,
+        spans: Vec<(String, SpanNode)>,
+        /// A key waiting for its value, with the key's position and length.
+        key: Option<(String, Position, u32)>,
+        /// Entries from `<<` merge keys: they lose to explicit keys, whatever the order.
+        merged: Vec<Value>,
+        at: Position,
+        anchor: usize,
+    },
+}
+
+struct Builder<'l> {
+    spans: SpanMode,
+    limits: &'l Limits,
+    out: Parsed,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Value, usize)>,
+    /// Nodes produced by alias expansion in the current document.
+    expanded: usize,
+    doc_index: usize,
+    doc_at: Position,
+    /// Set when the current document failed: its remaining events are ignored.
+    failed: bool,
+}
+
+impl<'l> Builder<'l> {
+    fn new(spans: SpanMode, limits: &'l Limits) -> Self {
+        Builder {
+            spans,
+            limits,
+            out: Parsed::default(),
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            expanded: 0,
+            doc_index: 0,
+            doc_at: Position::new(1, 1),
+            failed: false,
+        }
+    }
+
+    fn on_event(&mut self, event: Event<'_>, span: Span) {
+        let at = Position::new(span.start.line(), span.start.col() + 1);
+        match event {
+            Event::DocumentStart(_) => {
+                self.stack.clear();
+                self.anchors.clear();
+                self.expanded = 0;
+                self.failed = false;
+                self.doc_at = at;
+            }
+            Event::DocumentEnd => {
+                self.doc_index += 1;
+                self.stack.clear();
+            }
+            _ if self.failed => {}
+            Event::Scalar(text, style, anchor, tag) => {
+                let value = scalar(text, style, tag.as_deref());
+                let len = span_len(&span);
+                self.finish_node(value, at, len, anchor, Children::Leaf);
+            }
+            Event::SequenceStart(anchor, _) => {
+                if self.enter(at) {
+                    self.stack.push(Frame::Seq {
+                        items: Vec::new(),
+                        spans: Vec::new(),
+                        at,
+                        anchor,
+                    });
+                }
+            }
+            Event::MappingStart(anchor, _) => {
+                if self.enter(at) {
+                    self.stack.push(Frame::Map {
+                        entries: Map::new(),
+                        spans: Vec::new(),
+                        key: None,
+                        merged: Vec::new(),
+                        at,
+                        anchor,
+                    });
+                }
+            }
+            Event::SequenceEnd => {
+                if let Some(Frame::Seq {
+                    items,
+                    spans,
+                    at,
+                    anchor,
+                }) = self.stack.pop()
+                {
+                    self.finish_node(Value::Array(items), at, 1, anchor, Children::Seq(spans));
+                }
+            }
+            Event::MappingEnd => {
+                if let Some(Frame::Map {
+                    mut entries,
+                    spans,
+                    merged,
+                    at,
+                    anchor,
+                    ..
+                }) = self.stack.pop()
+                {
+                    for source in merged {
+                        merge_into(&mut entries, source);
+                    }
+                    self.finish_node(Value::Object(entries), at, 1, anchor, Children::Map(spans));
+                }
+            }
+            Event::Alias(id) => match self.anchors.get(&id) {
+                Some((value, size)) => {
+                    self.expanded += size;
+                    if self.expanded > self.limits.max_alias_nodes {
+                        let message = format!(
+                            "YAML aliases expand to more than {} nodes (an alias bomb?); document skipped",
+                            self.limits.max_alias_nodes
+                        );
+                        self.fail(at, message);
+                    } else {
+                        let value = value.clone();
+                        self.finish_node(value, at, 1, 0, Children::Leaf);
+                    }
+                }
+                None => self.fail(at, "alias to an unknown anchor".to_string()),
+            },
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+        }
+    }
+
+    /// Guards nesting depth before a collection opens.
+    fn enter(&mut self, at: Position) -> bool {
+        if self.stack.len() >= self.limits.max_depth {
+            let message = format!(
+                "nesting deeper than {} levels; document skipped",
+                self.limits.max_depth
+            );
+            self.fail(at, message);
+            return false;
+        }
+        true
+    }
+
+    fn fail(&mut self, position: Position, message: String) {
+        self.out.errors.push(ParseError { position, message });
+        self.failed = true;
+        self.stack.clear();
+    }
+
+    /// Places a completed node into its parent (or makes it the document).
+    fn finish_node(
+        &mut self,
+        value: Value,
+        at: Position,
+        len: u32,
+        anchor: usize,
+        children: Children,
+    ) {
+        if anchor != 0 {
+            let size = node_count(&value);
+            self.anchors.insert(anchor, (value.clone(), size));
+        }
+        let record = self.spans == SpanMode::Record;
+        let span = |at: Position, len: u32, children: Children| SpanNode {
+            line: at.line,
+            column: at.column,
+            len,
+            children,
+        };
+        match self.stack.last_mut() {
+            // An empty document (`---` followed by nothing) is no document.
+            None if value.is_null() => {}
+            None => {
+                let spans = record.then(|| span(at, len, children));
+                self.out.documents.push(Document {
+                    index: self.doc_index,
+                    position: self.doc_at.min(at),
+                    value,
+                    spans,
+                });
+            }
+            Some(Frame::Seq { items, spans, .. }) => {
+                items.push(value);
+                if record {
+                    spans.push(span(at, len, children));
+                }
+            }
+            Some(Frame::Map {
+                entries,
+                spans,
+                key,
+                merged,
+                ..
+            }) => match key.take() {
+                None => match value {
+                    Value::String(k) => *key = Some((k, at, len)),
+                    Value::Null => *key = Some((String::new(), at, len)),
+                    Value::Bool(_) | Value::Number(_) => *key = Some((value.to_string(), at, len)),
+                    Value::Array(_) | Value::Object(_) => {
+                        self.fail(at, "a mapping key must be a scalar".to_string())
+                    }
+                },
+                Some((k, key_at, _)) if k == "<<" => match value {
+                    Value::Object(_) => merged.push(value),
+                    Value::Array(list) if list.iter().all(Value::is_object) => merged.extend(list),
+                    _ => self.fail(key_at, "a `<<` merge key needs a mapping".to_string()),
+                },
+                Some((k, key_at, key_len)) => {
+                    if entries.contains_key(&k) {
+                        self.fail(key_at, format!("duplicate key `{k}` in a mapping"));
+                        return;
+                    }
+                    if record {
+                        spans.push((k.clone(), span(key_at, key_len, children)));
+                    }
+                    entries.insert(k, value);
+                }
+            },
+        }
+    }
+}
+
+fn merge_into(entries: &mut Map<String, Value>, source: Value) {
+    if let Value::Object(source) = source {
+        for (k, v) in source {
+            entries.entry(k).or_insert(v);
+        }
+    }
+}
+
+fn node_count(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(node_count).sum::<usize>(),
+        Value::Object(map) => 1 + map.values().map(node_count).sum::<usize>(),
+        _ => 1,
+    }
+}
+
+fn span_len(span: &Span) -> u32 {
+    if span.end.line() == span.start.line() {
+        (span.end.col().saturating_sub(span.start.col())).max(1) as u32
+    } else {
+        1
+    }
+}
+
+/// Resolves a scalar the way Kubernetes' YAML reader (YAML 1.1 flavoured) does for plain
+/// scalars: null, booleans including yes/no/on/off, integers, floats; everything else and
+/// every quoted scalar is a string.
+fn scalar(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Value {
+    if let Some(tag) = tag {
+        if tag.is_yaml_core_schema() && tag.suffix == "str" {
+            return Value::String(text.into_owned());
+        }
+    }
+    if style != ScalarStyle::Plain {
+        return Value::String(text.into_owned());
+    }
+    match text.as_ref() {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => {
+            return Value::Bool(true)
+        }
+        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
+            return Value::Bool(false)
+        }
+        _ => {}
+    }
+    number(&text).unwrap_or_else(|| Value::String(text.into_owned()))
+}
+
+fn number(text: &str) -> Option<Value> {
+    let first = text.as_bytes().first()?;
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return None;
+    }
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let radix = |prefix: &str, radix: u32| {
+        digits
+            .strip_prefix(prefix)
+            .and_then(|d| i64::from_str_radix(d, radix).ok())
+            .map(|n| if negative { -n } else { n })
+    };
+    if let Some(n) = radix("0x", 16).or_else(|| radix("0o", 8)) {
+        return Some(Value::from(n));
+    }
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(n) = text.parse::<i64>() {
+            return Some(Value::from(n));
+        }
+        if let Ok(n) = text.trim_start_matches('+').parse::<u64>() {
+            return Some(Value::from(n));
+        }
+    }
+    let looks_float = digits
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'))
+        && digits.bytes().any(|b| b.is_ascii_digit());
+    if looks_float {
+        if let Ok(f) = text.parse::<f64>() {
+            return Number::from_f64(f).map(Value::Number);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(text: &str) -> (Vec<Value>, Vec<ParseError>) {
+        let parsed = parse(text, SpanMode::Skip, &Limits::default());
+        (
+            parsed.documents.into_iter().map(|d| d.value).collect(),
+            parsed.errors,
+        )
+    }
+
+    #[test]
+    fn scalars_resolve_like_kubernetes() {
+        let (docs, errors) =
+            values("a: 3\nb: '3'\nc: yes\nd: ~\ne: 1.5\nf: 0x10\ng: web\nh: !!str 4\ni: -2\n");
+        assert!(errors.is_empty());
+        assert_eq!(
+            docs[0],
+            serde_json::json!({"a": 3, "b": "3", "c": true, "d": null, "e": 1.5, "f": 16,
+                               "g": "web", "h": "4", "i": -2})
+        );
+    }
+
+    #[test]
+    fn multi_document_and_empty_documents() {
+        let (docs, errors) = values("---\na: 1\n---\n---\nb: 2\n...\n");
+        assert!(errors.is_empty());
+        assert_eq!(docs.len(), 2);
+    }
+
+    #[test]
+    fn duplicate_key_drops_only_its_document() {
+        let (docs, errors) = values("a: 1\na: 2\n---\nb: 1\n");
+        assert_eq!(docs, vec![serde_json::json!({"b": 1})]);
+        assert_eq!(errors[0].position, Position::new(2, 1));
+        assert!(errors[0].message.contains("duplicate key `a`"));
+    }
+
+    #[test]
+    fn merge_keys_lose_to_explicit_keys() {
+        let (docs, _) = values("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n");
+        assert_eq!(docs[0]["m"], serde_json::json!({"x": 1, "y": 3}));
+    }
+
+    #[test]
+    fn alias_bomb_is_refused() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = i - 1;
+            text.push_str(&format!(
+                "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+            ));
+        }
+        let (docs, errors) = values(&text);
+        assert!(docs.is_empty());
+        assert!(errors[0].message.contains("alias bomb"), "{errors:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        // Flow collections: the scanner's own limit.
+        let text = "[".repeat(10_000) + &"]".repeat(10_000);
+        let (docs, errors) = values(&text);
+        assert!(docs.is_empty());
+        assert!(errors[0].message.contains("recursion limit"), "{errors:?}");
+        // Block collections: ours; the next document is still read.
+        let mut text: String = (0..200).map(|i| format!("{}a:\n", " ".repeat(i))).collect();
+        text.push_str("---\nok: 1\n");
+        let (docs, errors) = values(&text);
+        assert_eq!(docs, vec![serde_json::json!({"ok": 1})]);
+        assert!(errors[0].message.contains("nesting deeper"), "{errors:?}");
+    }
+
+    #[test]
+    fn syntax_error_keeps_earlier_documents() {
+        let (docs, errors) = values("a: 1\n---\nb: [1, 2\n");
+        assert_eq!(docs.len(), 1);
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.starts_with("invalid YAML"));
+    }
+
+    #[test]
+    fn json_is_yaml() {
+        let (docs, errors) = values(r#"{"kind": "List", "items": [{"a": true}]}"#);
+        assert!(errors.is_empty());
+        assert_eq!(docs[0]["items"][0]["a"], true);
+    }
+}

@@ -1,0 +1,681 @@
+//! Projections of the objects cross-object rules reason about, indexed by namespace and label.
+//!
+//! The CLI fills a catalog from the linted set; the webhook keeps one filled from the cluster
+//! by watches. Only what the rules read is kept (labels, selectors, replica counts, budgets),
+//! so that a cache of a large cluster stays small. Lookups go through label indexes: matching
+//! every PDB against every workload would be quadratic.
+
+use std::collections::HashMap;
+
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::autoscaling::v1::HorizontalPodAutoscaler as HpaV1;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::core::v1::{ReplicationController, Service};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::selector::{self, Labels};
+use super::{Kind, Object, WorkloadKind};
+
+/// Where a catalog entry came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The object at this index of the linted set.
+    Set(usize),
+    /// A counterpart that is seen but never reported on (`--context`).
+    Context,
+    /// The cluster, as the webhook's watches see it.
+    Cluster,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkloadInfo {
+    pub namespace: String,
+    pub kind: WorkloadKind,
+    pub name: String,
+    /// Labels of the pod template.
+    pub labels: Labels,
+    /// spec.replicas as written (None: absent, which means 1; or a DaemonSet).
+    pub replicas: Option<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PdbInfo {
+    pub namespace: String,
+    pub name: String,
+    /// None selects nothing; an empty selector selects every pod of the namespace.
+    pub selector: Option<LabelSelector>,
+    pub min_available: Option<IntOrString>,
+    pub max_unavailable: Option<IntOrString>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutoscalerInfo {
+    pub namespace: String,
+    pub name: String,
+    pub target_kind: String,
+    pub target_name: String,
+    /// minReplicas, with Kubernetes' default of 1 applied.
+    pub min_replicas: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceInfo {
+    pub namespace: String,
+    pub name: String,
+    /// None or empty: the Service selects no pods (its endpoints are managed elsewhere).
+    pub selector: Option<Labels>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    Workload(WorkloadInfo),
+    Pdb(PdbInfo),
+    Autoscaler(AutoscalerInfo),
+    Service(ServiceInfo),
+}
+
+/// Identity of an entry: an update replaces the entry with the same key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EntryKey {
+    pub namespace: String,
+    pub kind: &'static str,
+    pub name: String,
+}
+
+fn ns_name(meta: &ObjectMeta) -> (String, String) {
+    (
+        meta.namespace
+            .clone()
+            .unwrap_or_else(|| "default".to_string()),
+        meta.name.clone().unwrap_or_default(),
+    )
+}
+
+fn template_labels(t: Option<&k8s_openapi::api::core::v1::PodTemplateSpec>) -> Labels {
+    t.and_then(|t| t.metadata.as_ref())
+        .and_then(|m| m.labels.clone())
+        .unwrap_or_default()
+}
+
+macro_rules! workload_from {
+    ($ty:ty, $kind:expr, |$spec:ident| $template:expr, $replicas:expr) => {
+        impl From<&$ty> for WorkloadInfo {
+            fn from(o: &$ty) -> Self {
+                let (namespace, name) = ns_name(&o.metadata);
+                let $spec = &o.spec;
+                WorkloadInfo {
+                    namespace,
+                    kind: $kind,
+                    name,
+                    labels: template_labels($template),
+                    replicas: $replicas,
+                }
+            }
+        }
+    };
+}
+
+workload_from!(
+    Deployment,
+    WorkloadKind::Deployment,
+    |s| Some(&s.template),
+    s.replicas
+);
+workload_from!(
+    StatefulSet,
+    WorkloadKind::StatefulSet,
+    |s| Some(&s.template),
+    s.replicas
+);
+workload_from!(
+    DaemonSet,
+    WorkloadKind::DaemonSet,
+    |s| Some(&s.template),
+    None
+);
+workload_from!(
+    ReplicaSet,
+    WorkloadKind::ReplicaSet,
+    |s| s.template.as_ref(),
+    s.replicas
+);
+
+impl From<&ReplicationController> for WorkloadInfo {
+    fn from(o: &ReplicationController) -> Self {
+        let (namespace, name) = ns_name(&o.metadata);
+        let spec = o.spec.as_ref();
+        WorkloadInfo {
+            namespace,
+            kind: WorkloadKind::ReplicationController,
+            name,
+            labels: template_labels(spec.and_then(|s| s.template.as_ref())),
+            replicas: spec.and_then(|s| s.replicas),
+        }
+    }
+}
+
+impl From<&PodDisruptionBudget> for PdbInfo {
+    fn from(o: &PodDisruptionBudget) -> Self {
+        let (namespace, name) = ns_name(&o.metadata);
+        let spec = o.spec.as_ref();
+        PdbInfo {
+            namespace,
+            name,
+            selector: spec.and_then(|s| s.selector.clone()),
+            min_available: spec.and_then(|s| s.min_available.clone()),
+            max_unavailable: spec.and_then(|s| s.max_unavailable.clone()),
+        }
+    }
+}
+
+impl From<&HorizontalPodAutoscaler> for AutoscalerInfo {
+    fn from(o: &HorizontalPodAutoscaler) -> Self {
+        let (namespace, name) = ns_name(&o.metadata);
+        AutoscalerInfo {
+            namespace,
+            name,
+            target_kind: o.spec.scale_target_ref.kind.clone(),
+            target_name: o.spec.scale_target_ref.name.clone(),
+            min_replicas: o.spec.min_replicas.unwrap_or(1),
+        }
+    }
+}
+
+impl From<&HpaV1> for AutoscalerInfo {
+    fn from(o: &HpaV1) -> Self {
+        let (namespace, name) = ns_name(&o.metadata);
+        AutoscalerInfo {
+            namespace,
+            name,
+            target_kind: o.spec.scale_target_ref.kind.clone(),
+            target_name: o.spec.scale_target_ref.name.clone(),
+            min_replicas: o.spec.min_replicas.unwrap_or(1),
+        }
+    }
+}
+
+impl From<&Service> for ServiceInfo {
+    fn from(o: &Service) -> Self {
+        let (namespace, name) = ns_name(&o.metadata);
+        ServiceInfo {
+            namespace,
+            name,
+            selector: o.spec.as_ref().and_then(|s| s.selector.clone()),
+        }
+    }
+}
+
+impl Entry {
+    /// The projection of an object, with the object's (defaulted) namespace.
+    pub fn from_object(object: &Object) -> Option<Entry> {
+        let mut entry = match &object.kind {
+            Kind::Deployment(o) => Entry::Workload(o.as_ref().into()),
+            Kind::StatefulSet(o) => Entry::Workload(o.as_ref().into()),
+            Kind::DaemonSet(o) => Entry::Workload(o.as_ref().into()),
+            Kind::ReplicaSet(o) => Entry::Workload(o.as_ref().into()),
+            Kind::ReplicationController(o) => Entry::Workload(o.as_ref().into()),
+            Kind::PodDisruptionBudget(o) => Entry::Pdb(o.as_ref().into()),
+            Kind::HorizontalPodAutoscaler(o) => Entry::Autoscaler(o.as_ref().into()),
+            Kind::HorizontalPodAutoscalerV1(o) => Entry::Autoscaler(o.as_ref().into()),
+            Kind::Service(o) => Entry::Service(o.as_ref().into()),
+            Kind::Pod(_) => return None,
+        };
+        let namespace = match &mut entry {
+            Entry::Workload(e) => &mut e.namespace,
+            Entry::Pdb(e) => &mut e.namespace,
+            Entry::Autoscaler(e) => &mut e.namespace,
+            Entry::Service(e) => &mut e.namespace,
+        };
+        namespace.clone_from(&object.id.namespace);
+        Some(entry)
+    }
+
+    pub fn key(&self) -> EntryKey {
+        let (namespace, kind, name) = match self {
+            Entry::Workload(e) => (&e.namespace, e.kind.as_str(), &e.name),
+            Entry::Pdb(e) => (&e.namespace, "PodDisruptionBudget", &e.name),
+            Entry::Autoscaler(e) => (&e.namespace, "HorizontalPodAutoscaler", &e.name),
+            Entry::Service(e) => (&e.namespace, "Service", &e.name),
+        };
+        EntryKey {
+            namespace: namespace.clone(),
+            kind,
+            name: name.clone(),
+        }
+    }
+}
+
+/// A catalog entry found by a lookup, with where it came from.
+#[derive(Debug)]
+pub struct Hit<'a, T> {
+    pub info: &'a T,
+    pub source: Source,
+}
+
+impl<T> Clone for Hit<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Hit<'_, T> {}
+
+type Pair = (String, String);
+type ItemKey = (&'static str, String);
+
+/// How an entry is found by label.
+enum IndexedBy {
+    /// Under each of these pairs (a workload, by its pod labels).
+    Pairs(Vec<Pair>),
+    /// Only by scanning: its selector has no required label pair.
+    Scan,
+    /// Never: it selects nothing.
+    Never,
+}
+
+/// The entries of one kind in one namespace, with a label index.
+struct Table<T> {
+    /// Each entry with the pairs it is indexed under, so that removal touches only those.
+    items: HashMap<ItemKey, (T, Source, Vec<Pair>)>,
+    by_pair: HashMap<Pair, Vec<ItemKey>>,
+    scan: Vec<ItemKey>,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table {
+            items: HashMap::new(),
+            by_pair: HashMap::new(),
+            scan: Vec::new(),
+        }
+    }
+}
+
+impl<T> Table<T> {
+    fn insert(&mut self, key: ItemKey, value: T, source: Source, by: IndexedBy) {
+        self.remove(&key);
+        let pairs = match by {
+            IndexedBy::Pairs(pairs) => pairs,
+            IndexedBy::Scan => {
+                self.scan.push(key.clone());
+                Vec::new()
+            }
+            IndexedBy::Never => Vec::new(),
+        };
+        for pair in &pairs {
+            self.by_pair
+                .entry(pair.clone())
+                .or_default()
+                .push(key.clone());
+        }
+        self.items.insert(key, (value, source, pairs));
+    }
+
+    fn remove(&mut self, key: &ItemKey) -> bool {
+        let Some((_, _, pairs)) = self.items.remove(key) else {
+            return false;
+        };
+        for pair in pairs {
+            if let Some(keys) = self.by_pair.get_mut(&pair) {
+                keys.retain(|k| k != key);
+                if keys.is_empty() {
+                    self.by_pair.remove(&pair);
+                }
+            }
+        }
+        if !self.scan.is_empty() {
+            self.scan.retain(|k| k != key);
+        }
+        true
+    }
+
+    fn get(&self, key: &ItemKey) -> Option<Hit<'_, T>> {
+        self.items.get(key).map(|(info, source, _)| Hit {
+            info,
+            source: *source,
+        })
+    }
+
+    fn hits<'a>(
+        &'a self,
+        keys: impl IntoIterator<Item = &'a ItemKey>,
+    ) -> impl Iterator<Item = Hit<'a, T>> {
+        keys.into_iter().filter_map(|k| self.get(k))
+    }
+
+    fn all(&self) -> impl Iterator<Item = Hit<'_, T>> {
+        self.items.values().map(|(info, source, _)| Hit {
+            info,
+            source: *source,
+        })
+    }
+}
+
+#[derive(Default)]
+struct Namespace {
+    workloads: Table<WorkloadInfo>,
+    pdbs: Table<PdbInfo>,
+    autoscalers: Table<AutoscalerInfo>,
+    services: Table<ServiceInfo>,
+}
+
+#[derive(Default)]
+pub struct Catalog {
+    namespaces: HashMap<String, Namespace>,
+}
+
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog")
+            .field("sizes", &self.sizes())
+            .finish()
+    }
+}
+
+/// Entry counts by kind, for metrics and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sizes {
+    pub workloads: usize,
+    pub pdbs: usize,
+    pub autoscalers: usize,
+    pub services: usize,
+}
+
+impl Catalog {
+    /// Adds or replaces an entry seen in the cluster.
+    pub fn upsert(&mut self, entry: Entry) {
+        self.upsert_from(entry, Source::Cluster);
+    }
+
+    pub fn upsert_from(&mut self, entry: Entry, source: Source) {
+        match entry {
+            Entry::Workload(e) => {
+                let key = (e.kind.as_str(), e.name.clone());
+                let pairs = e
+                    .labels
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                self.namespace(&e.namespace).workloads.insert(
+                    key,
+                    e,
+                    source,
+                    IndexedBy::Pairs(pairs),
+                );
+            }
+            Entry::Pdb(e) => {
+                let key = ("PodDisruptionBudget", e.name.clone());
+                let by = match &e.selector {
+                    None => IndexedBy::Never,
+                    Some(s) => match selector::required_pair(s) {
+                        Some((k, v)) => IndexedBy::Pairs(vec![(k.clone(), v.clone())]),
+                        None => IndexedBy::Scan,
+                    },
+                };
+                self.namespace(&e.namespace).pdbs.insert(key, e, source, by);
+            }
+            Entry::Autoscaler(e) => {
+                let key = ("HorizontalPodAutoscaler", e.name.clone());
+                let by = IndexedBy::Pairs(vec![(e.target_kind.clone(), e.target_name.clone())]);
+                self.namespace(&e.namespace)
+                    .autoscalers
+                    .insert(key, e, source, by);
+            }
+            Entry::Service(e) => {
+                let key = ("Service", e.name.clone());
+                let by = match e.selector.as_ref().and_then(|s| s.iter().next()) {
+                    Some((k, v)) => IndexedBy::Pairs(vec![(k.clone(), v.clone())]),
+                    None => IndexedBy::Never,
+                };
+                self.namespace(&e.namespace)
+                    .services
+                    .insert(key, e, source, by);
+            }
+        }
+    }
+
+    /// Removes an entry; true when it was there.
+    pub fn remove(&mut self, key: &EntryKey) -> bool {
+        let Some(ns) = self.namespaces.get_mut(&key.namespace) else {
+            return false;
+        };
+        let item = (key.kind, key.name.clone());
+        let removed = match key.kind {
+            "PodDisruptionBudget" => ns.pdbs.remove(&item),
+            "HorizontalPodAutoscaler" => ns.autoscalers.remove(&item),
+            "Service" => ns.services.remove(&item),
+            _ => ns.workloads.remove(&item),
+        };
+        if ns.workloads.items.is_empty()
+            && ns.pdbs.items.is_empty()
+            && ns.autoscalers.items.is_empty()
+            && ns.services.items.is_empty()
+        {
+            self.namespaces.remove(&key.namespace);
+        }
+        removed
+    }
+
+    pub fn remove_entry(&mut self, entry: &Entry) -> bool {
+        self.remove(&entry.key())
+    }
+
+    pub fn contains(&self, key: &EntryKey) -> bool {
+        self.contains_named(&key.namespace, key.kind, &key.name)
+    }
+
+    /// Whether an entry of this kind ("Deployment", "PodDisruptionBudget", ...) and name is
+    /// in the namespace.
+    pub fn contains_named(&self, namespace: &str, kind: &'static str, name: &str) -> bool {
+        let Some(ns) = self.namespaces.get(namespace) else {
+            return false;
+        };
+        let item = (kind, name.to_string());
+        match kind {
+            "PodDisruptionBudget" => ns.pdbs.items.contains_key(&item),
+            "HorizontalPodAutoscaler" => ns.autoscalers.items.contains_key(&item),
+            "Service" => ns.services.items.contains_key(&item),
+            _ => ns.workloads.items.contains_key(&item),
+        }
+    }
+
+    pub fn sizes(&self) -> Sizes {
+        let mut sizes = Sizes::default();
+        for ns in self.namespaces.values() {
+            sizes.workloads += ns.workloads.items.len();
+            sizes.pdbs += ns.pdbs.items.len();
+            sizes.autoscalers += ns.autoscalers.items.len();
+            sizes.services += ns.services.items.len();
+        }
+        sizes
+    }
+
+    fn namespace(&mut self, name: &str) -> &mut Namespace {
+        if !self.namespaces.contains_key(name) {
+            self.namespaces
+                .insert(name.to_string(), Namespace::default());
+        }
+        self.namespaces.get_mut(name).expect("inserted above")
+    }
+
+    /// Whether the namespace holds any workload.
+    pub fn has_workloads(&self, namespace: &str) -> bool {
+        self.namespaces
+            .get(namespace)
+            .is_some_and(|ns| !ns.workloads.items.is_empty())
+    }
+
+    pub fn workload(
+        &self,
+        namespace: &str,
+        kind: WorkloadKind,
+        name: &str,
+    ) -> Option<Hit<'_, WorkloadInfo>> {
+        self.namespaces
+            .get(namespace)?
+            .workloads
+            .get(&(kind.as_str(), name.to_string()))
+    }
+
+    /// Workloads whose pod labels `selector` matches.
+    pub fn workloads_matching(
+        &self,
+        namespace: &str,
+        selector: &LabelSelector,
+    ) -> Vec<Hit<'_, WorkloadInfo>> {
+        let Some(ns) = self.namespaces.get(namespace) else {
+            return Vec::new();
+        };
+        let matching = |h: &Hit<'_, WorkloadInfo>| selector::matches(selector, &h.info.labels);
+        match selector::required_pair(selector) {
+            Some((k, v)) => match ns.workloads.by_pair.get(&(k.clone(), v.clone())) {
+                Some(keys) => ns.workloads.hits(keys).filter(matching).collect(),
+                None => Vec::new(),
+            },
+            None => ns.workloads.all().filter(matching).collect(),
+        }
+    }
+
+    /// PDBs whose selector matches pods carrying `labels`.
+    pub fn pdbs_covering(&self, namespace: &str, labels: &Labels) -> Vec<Hit<'_, PdbInfo>> {
+        let Some(ns) = self.namespaces.get(namespace) else {
+            return Vec::new();
+        };
+        let indexed = labels
+            .iter()
+            .filter_map(|(k, v)| ns.pdbs.by_pair.get(&(k.clone(), v.clone())))
+            .flatten();
+        ns.pdbs
+            .hits(indexed.chain(&ns.pdbs.scan))
+            .filter(|h| {
+                h.info
+                    .selector
+                    .as_ref()
+                    .is_some_and(|s| selector::matches(s, labels))
+            })
+            .collect()
+    }
+
+    /// Autoscalers whose scaleTargetRef names this workload.
+    pub fn autoscalers_of(
+        &self,
+        namespace: &str,
+        kind: &str,
+        name: &str,
+    ) -> Vec<Hit<'_, AutoscalerInfo>> {
+        let Some(ns) = self.namespaces.get(namespace) else {
+            return Vec::new();
+        };
+        match ns
+            .autoscalers
+            .by_pair
+            .get(&(kind.to_string(), name.to_string()))
+        {
+            Some(keys) => ns.autoscalers.hits(keys).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Services whose selector matches pods carrying `labels`.
+    pub fn services_selecting(
+        &self,
+        namespace: &str,
+        labels: &Labels,
+    ) -> Vec<Hit<'_, ServiceInfo>> {
+        let Some(ns) = self.namespaces.get(namespace) else {
+            return Vec::new();
+        };
+        let indexed = labels
+            .iter()
+            .filter_map(|(k, v)| ns.services.by_pair.get(&(k.clone(), v.clone())))
+            .flatten();
+        ns.services
+            .hits(indexed)
+            .filter(|h| {
+                h.info
+                    .selector
+                    .as_ref()
+                    .is_some_and(|s| selector::map_matches(s, labels))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn workload(name: &str, l: &[(&str, &str)]) -> Entry {
+        Entry::Workload(WorkloadInfo {
+            namespace: "ns".into(),
+            kind: WorkloadKind::Deployment,
+            name: name.into(),
+            labels: labels(l),
+            replicas: Some(3),
+        })
+    }
+
+    fn pdb(name: &str, selector: Option<LabelSelector>) -> Entry {
+        Entry::Pdb(PdbInfo {
+            namespace: "ns".into(),
+            name: name.into(),
+            selector,
+            min_available: None,
+            max_unavailable: Some(IntOrString::Int(1)),
+        })
+    }
+
+    #[test]
+    fn pdb_lookups_honour_empty_and_missing_selectors() {
+        let mut c = Catalog::default();
+        c.upsert(pdb(
+            "by-label",
+            Some(LabelSelector {
+                match_labels: Some(labels(&[("app", "web")])),
+                match_expressions: None,
+            }),
+        ));
+        c.upsert(pdb("everything", Some(LabelSelector::default())));
+        c.upsert(pdb("nothing", None));
+        let mut names: Vec<_> = c
+            .pdbs_covering("ns", &labels(&[("app", "web")]))
+            .iter()
+            .map(|h| h.info.name.clone())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["by-label", "everything"]);
+        assert_eq!(
+            c.pdbs_covering("other", &labels(&[("app", "web")])).len(),
+            0
+        );
+    }
+
+    #[test]
+    fn upsert_replaces_and_remove_unindexes() {
+        let mut c = Catalog::default();
+        c.upsert(workload("web", &[("app", "web")]));
+        c.upsert(workload("web", &[("app", "shop")]));
+        let sel = LabelSelector {
+            match_labels: Some(labels(&[("app", "web")])),
+            match_expressions: None,
+        };
+        assert!(c.workloads_matching("ns", &sel).is_empty());
+        let shop = LabelSelector {
+            match_labels: Some(labels(&[("app", "shop")])),
+            match_expressions: None,
+        };
+        assert_eq!(c.workloads_matching("ns", &shop).len(), 1);
+        assert!(c.remove(&workload("web", &[]).key()));
+        assert!(c.workloads_matching("ns", &shop).is_empty());
+        assert_eq!(c.sizes(), Sizes::default());
+    }
+}

@@ -1,0 +1,67 @@
+//! `IntOrString` fields resolved as the controllers resolve them.
+
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rounding {
+    Down,
+    Up,
+}
+
+/// A count or percentage as written, before it is resolved against a total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Amount {
+    Count(i32),
+    Percent(i32),
+}
+
+impl Amount {
+    /// None for a string that is not `N%` (the API server rejects those).
+    pub fn parse(value: &IntOrString) -> Option<Amount> {
+        match value {
+            IntOrString::Int(n) => Some(Amount::Count(*n)),
+            IntOrString::String(s) => {
+                let s = s.trim();
+                match s.strip_suffix('%') {
+                    Some(p) => p.trim().parse().ok().map(Amount::Percent),
+                    // The API server accepts a plain number in the string form too.
+                    None => s.parse().ok().map(Amount::Count),
+                }
+            }
+        }
+    }
+
+    pub fn resolve(self, total: i32, rounding: Rounding) -> i32 {
+        match self {
+            Amount::Count(n) => n,
+            Amount::Percent(p) => {
+                let scaled = i64::from(p) * i64::from(total);
+                let n = match rounding {
+                    Rounding::Down => scaled.div_euclid(100),
+                    Rounding::Up => (scaled + 99).div_euclid(100),
+                };
+                n.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+            }
+        }
+    }
+
+    pub fn is_zero(self) -> bool {
+        matches!(self, Amount::Count(0) | Amount::Percent(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_round_as_controllers_do() {
+        let p = |s: &str| Amount::parse(&IntOrString::String(s.into())).unwrap();
+        assert_eq!(p("25%").resolve(3, Rounding::Down), 0);
+        assert_eq!(p("25%").resolve(3, Rounding::Up), 1);
+        assert_eq!(p("50%").resolve(4, Rounding::Up), 2);
+        assert_eq!(p("100%").resolve(5, Rounding::Down), 5);
+        assert_eq!(p("3").resolve(10, Rounding::Down), 3);
+        assert!(Amount::parse(&IntOrString::String("lots".into())).is_none());
+    }
+}

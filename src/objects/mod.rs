@@ -1,0 +1,305 @@
+//! A typed view of the Kubernetes objects halint has rules for, and an index over a set of
+//! them for the rules that reason across objects.
+
+pub mod catalog;
+pub mod index;
+pub mod intstr;
+pub mod selector;
+mod workload;
+
+use std::fmt;
+
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::autoscaling::v1::HorizontalPodAutoscaler as HpaV1;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::core::v1::{Pod, ReplicationController, Service};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+pub use workload::{PodTemplate, WorkloadKind};
+
+/// Where an object was read from, for reports; the engine never looks at it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// Index into the loaded files.
+    pub file: usize,
+    /// The document's index in its file.
+    pub document: usize,
+    /// Pointer of the object inside the document: "" or "/items/3" in a `List`.
+    pub prefix: String,
+}
+
+/// apiVersion, kind, namespace and name: how a finding names its object.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectId {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}/{}", self.kind, self.namespace, self.name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Deployment(Box<Deployment>),
+    StatefulSet(Box<StatefulSet>),
+    DaemonSet(Box<DaemonSet>),
+    ReplicaSet(Box<ReplicaSet>),
+    ReplicationController(Box<ReplicationController>),
+    Pod(Box<Pod>),
+    PodDisruptionBudget(Box<PodDisruptionBudget>),
+    /// autoscaling/v2.
+    HorizontalPodAutoscaler(Box<HorizontalPodAutoscaler>),
+    /// autoscaling/v1, kept apart: its fields differ from v2's.
+    HorizontalPodAutoscalerV1(Box<HpaV1>),
+    Service(Box<Service>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub id: ObjectId,
+    pub kind: Kind,
+    pub origin: Option<Origin>,
+}
+
+/// A field whose value Kubernetes would reject (`replicas: three`), or an object without the
+/// identity every object needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectError {
+    /// JSON pointer of the offending field inside the object.
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for ObjectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            let field = crate::pointer::to_field_path(&self.path);
+            write!(f, "{field}: {}", self.message)
+        }
+    }
+}
+
+impl std::error::Error for ObjectError {}
+
+/// Whether a document is a Kubernetes object at all (has apiVersion and kind).
+pub fn is_kubernetes_object(value: &Value) -> bool {
+    value.get("apiVersion").is_some_and(Value::is_string)
+        && value.get("kind").is_some_and(Value::is_string)
+}
+
+/// The items of a `List` (`kind: List`, `DeploymentList`, ...), if `value` is one.
+pub fn list_items(value: &Value) -> Option<&Vec<Value>> {
+    let kind = value.get("kind")?.as_str()?;
+    if kind.ends_with("List") && value.get("apiVersion").is_some() {
+        value.get("items")?.as_array()
+    } else {
+        None
+    }
+}
+
+impl Object {
+    /// An object from JSON with namespace `default` when it has none.
+    pub fn from_json(value: Value) -> Result<Option<Object>, ObjectError> {
+        Object::from_value(value, "default")
+    }
+
+    /// Ok(None) for documents that are not objects halint has rules for.
+    pub fn from_value(
+        value: Value,
+        default_namespace: &str,
+    ) -> Result<Option<Object>, ObjectError> {
+        let (Some(api_version), Some(kind)) = (
+            value.get("apiVersion").and_then(Value::as_str),
+            value.get("kind").and_then(Value::as_str),
+        ) else {
+            return Ok(None);
+        };
+        let kind = match (api_version, kind) {
+            ("apps/v1", "Deployment") => Kind::Deployment(typed(value)?),
+            ("apps/v1", "StatefulSet") => Kind::StatefulSet(typed(value)?),
+            ("apps/v1", "DaemonSet") => Kind::DaemonSet(typed(value)?),
+            ("apps/v1", "ReplicaSet") => Kind::ReplicaSet(typed(value)?),
+            ("v1", "ReplicationController") => Kind::ReplicationController(typed(value)?),
+            ("v1", "Pod") => Kind::Pod(typed(value)?),
+            ("v1", "Service") => Kind::Service(typed(value)?),
+            ("policy/v1", "PodDisruptionBudget") => Kind::PodDisruptionBudget(typed(value)?),
+            ("autoscaling/v2", "HorizontalPodAutoscaler") => {
+                Kind::HorizontalPodAutoscaler(typed(value)?)
+            }
+            ("autoscaling/v1", "HorizontalPodAutoscaler") => {
+                Kind::HorizontalPodAutoscalerV1(typed(value)?)
+            }
+            _ => return Ok(None),
+        };
+        let mut object = Object {
+            id: ObjectId {
+                api_version: String::new(),
+                kind: String::new(),
+                namespace: String::new(),
+                name: String::new(),
+            },
+            kind,
+            origin: None,
+        };
+        let meta = object.metadata();
+        let namespace = meta
+            .namespace
+            .clone()
+            .filter(|ns| !ns.is_empty())
+            .unwrap_or_else(|| default_namespace.to_string());
+        let name = meta
+            .name
+            .clone()
+            .or_else(|| meta.generate_name.as_ref().map(|g| format!("{g}*")))
+            .unwrap_or_default();
+        object.id = ObjectId {
+            api_version: api_version_of(&object.kind).to_string(),
+            kind: kind_name(&object.kind).to_string(),
+            namespace,
+            name,
+        };
+        Ok(Some(object))
+    }
+
+    pub fn metadata(&self) -> &ObjectMeta {
+        match &self.kind {
+            Kind::Deployment(o) => &o.metadata,
+            Kind::StatefulSet(o) => &o.metadata,
+            Kind::DaemonSet(o) => &o.metadata,
+            Kind::ReplicaSet(o) => &o.metadata,
+            Kind::ReplicationController(o) => &o.metadata,
+            Kind::Pod(o) => &o.metadata,
+            Kind::PodDisruptionBudget(o) => &o.metadata,
+            Kind::HorizontalPodAutoscaler(o) => &o.metadata,
+            Kind::HorizontalPodAutoscalerV1(o) => &o.metadata,
+            Kind::Service(o) => &o.metadata,
+        }
+    }
+
+    pub fn namespace(&self) -> &str {
+        &self.id.namespace
+    }
+
+    pub fn name(&self) -> &str {
+        &self.id.name
+    }
+
+    /// An annotation of the object or, for workloads, of its pod template.
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        let own = self
+            .metadata()
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(key));
+        own.or_else(|| {
+            self.pod_template()
+                .and_then(|t| t.meta)
+                .and_then(|m| m.annotations.as_ref())
+                .and_then(|a| a.get(key))
+        })
+        .map(String::as_str)
+    }
+}
+
+fn typed<T: DeserializeOwned>(value: Value) -> Result<Box<T>, ObjectError> {
+    serde_path_to_error::deserialize(value)
+        .map(Box::new)
+        .map_err(|err| {
+            let mut path = String::new();
+            for segment in err.path().iter() {
+                use serde_path_to_error::Segment;
+                match segment {
+                    Segment::Seq { index } => crate::pointer::push(&mut path, &index.to_string()),
+                    Segment::Map { key } => crate::pointer::push(&mut path, key),
+                    Segment::Enum { variant } => crate::pointer::push(&mut path, variant),
+                    Segment::Unknown => {}
+                }
+            }
+            ObjectError {
+                path,
+                message: err.into_inner().to_string(),
+            }
+        })
+}
+
+fn api_version_of(kind: &Kind) -> &'static str {
+    match kind {
+        Kind::Deployment(_) | Kind::StatefulSet(_) | Kind::DaemonSet(_) | Kind::ReplicaSet(_) => {
+            "apps/v1"
+        }
+        Kind::ReplicationController(_) | Kind::Pod(_) | Kind::Service(_) => "v1",
+        Kind::PodDisruptionBudget(_) => "policy/v1",
+        Kind::HorizontalPodAutoscaler(_) => "autoscaling/v2",
+        Kind::HorizontalPodAutoscalerV1(_) => "autoscaling/v1",
+    }
+}
+
+fn kind_name(kind: &Kind) -> &'static str {
+    match kind {
+        Kind::Deployment(_) => "Deployment",
+        Kind::StatefulSet(_) => "StatefulSet",
+        Kind::DaemonSet(_) => "DaemonSet",
+        Kind::ReplicaSet(_) => "ReplicaSet",
+        Kind::ReplicationController(_) => "ReplicationController",
+        Kind::Pod(_) => "Pod",
+        Kind::PodDisruptionBudget(_) => "PodDisruptionBudget",
+        Kind::HorizontalPodAutoscaler(_) | Kind::HorizontalPodAutoscalerV1(_) => {
+            "HorizontalPodAutoscaler"
+        }
+        Kind::Service(_) => "Service",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn wrong_field_type_is_located() {
+        let err = Object::from_json(json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web"},
+            "spec": {"replicas": "three", "selector": {}, "template": {}}
+        }))
+        .unwrap_err();
+        assert_eq!(err.path, "/spec/replicas");
+        assert!(
+            err.to_string().starts_with("spec.replicas: invalid type"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn unknown_kinds_and_non_objects_are_passed_over() {
+        assert!(
+            Object::from_json(json!({"apiVersion": "v1", "kind": "ConfigMap"}))
+                .unwrap()
+                .is_none()
+        );
+        assert!(Object::from_json(json!({"hello": "world"}))
+            .unwrap()
+            .is_none());
+    }
+
+    #[test]
+    fn namespace_defaults() {
+        let o = Object::from_value(
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}}),
+            "shop",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(o.id.to_string(), "Service shop/s");
+    }
+}

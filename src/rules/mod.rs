@@ -1,0 +1,105 @@
+//! The built-in rules: one module per rule, one registry table. A rule is a plain function
+//! over one object and the index; whether it runs, and at what severity, is the
+//! dispatcher's business (src/engine.rs).
+
+use crate::config::Config;
+use crate::engine::Severity;
+use crate::objects::index::Index;
+use crate::objects::Object;
+
+/// What a rule sees.
+pub struct Context<'a> {
+    pub object: &'a Object,
+    pub index: &'a Index<'a>,
+    pub config: &'a Config,
+}
+
+/// Another object a finding involves, labelled in reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    /// Index of the object in the linted set.
+    pub object: usize,
+    pub path: String,
+    pub label: String,
+}
+
+/// What a rule reports; the dispatcher turns it into a `Finding`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub path: String,
+    pub message: String,
+    /// None: the rule's summary.
+    pub help: Option<String>,
+    /// None: the rule's default severity (rules with two levels set the other one).
+    pub severity: Option<Severity>,
+    pub related: Vec<Related>,
+}
+
+impl Diagnostic {
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            path: path.into(),
+            message: message.into(),
+            help: None,
+            severity: None,
+            related: Vec::new(),
+        }
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
+        self
+    }
+
+    pub fn related(
+        mut self,
+        object: usize,
+        path: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
+        self.related.push(Related {
+            object,
+            path: path.into(),
+            label: label.into(),
+        });
+        self
+    }
+}
+
+pub type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
+
+pub struct Rule {
+    pub id: &'static str,
+    pub check: Check,
+    /// rules/<id>.yaml, compiled in.
+    pub data: &'static str,
+}
+
+macro_rules! registry {
+    ($($module:ident => $id:literal,)*) => {
+        $(mod $module;)*
+
+        /// Every built-in rule, in the order reports list them.
+        pub static REGISTRY: &[Rule] = &[
+            $(Rule {
+                id: $id,
+                check: $module::check,
+                data: include_str!(concat!("../../rules/", $id, ".yaml")),
+            },)*
+        ];
+    };
+}
+
+registry! {
+    replicas => "replicas",
+    hpa_min_replicas => "hpa-min-replicas",
+}
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    REGISTRY.iter().find(|r| r.id == id)
+}
