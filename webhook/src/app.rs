@@ -44,7 +44,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(request_timeout))
-        .layer(middleware::from_fn_with_state(Arc::clone(&state), log_errors))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            log_errors,
+        ))
         .with_state(state)
 }
 
@@ -89,7 +92,8 @@ async fn request_timeout(request: Request, next: Next) -> Response {
     match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
-            let mut response = (StatusCode::SERVICE_UNAVAILABLE, "request timed out").into_response();
+            let mut response =
+                (StatusCode::SERVICE_UNAVAILABLE, "request timed out").into_response();
             response
                 .extensions_mut()
                 .insert(ErrorDetail("request timed out".into()));

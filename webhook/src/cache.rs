@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use futures::StreamExt;
+use halint::engine::IGNORE_ANNOTATION;
 use halint::objects::catalog::{Catalog, Entry, EntryKey};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
@@ -98,6 +99,9 @@ pub struct ClusterCache {
     catalog: RwLock<Catalog>,
     /// Keys held per kind, so a relist can drop what disappeared while not watching.
     keys: RwLock<HashMap<WatchedKind, HashSet<EntryKey>>>,
+    /// `halint.io/ignore` of workloads that carry it, for scale requests (the catalog
+    /// keeps no annotations).
+    exemptions: RwLock<HashMap<EntryKey, String>>,
     /// Only namespaces that carry the mode label (the watch filters on it).
     namespaces: RwLock<HashMap<String, NamespaceMode>>,
     synced: [AtomicBool; WatchedKind::ALL.len()],
@@ -119,6 +123,17 @@ impl ClusterCache {
     /// The catalog, for one admission decision.
     pub fn catalog(&self) -> RwLockReadGuard<'_, Catalog> {
         self.catalog.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The `halint.io/ignore` annotation of a cached workload.
+    pub fn exemption(&self, namespace: &str, kind: &'static str, name: &str) -> Option<String> {
+        let key = EntryKey {
+            namespace: namespace.to_owned(),
+            kind,
+            name: name.to_owned(),
+        };
+        let exemptions = self.exemptions.read().unwrap_or_else(|e| e.into_inner());
+        exemptions.get(&key).cloned()
     }
 
     pub fn namespace_mode(&self, namespace: &str) -> Option<NamespaceMode> {
@@ -151,73 +166,135 @@ impl ClusterCache {
                 WatchedKind::Namespaces => self.namespaces.read().map(|n| n.len()).unwrap_or(0),
                 _ => keys.get(&kind).map_or(0, HashSet::len),
             };
-            metrics.cache(kind.resource().1, len, self.synced[kind.index()].load(Ordering::Acquire));
+            metrics.cache(
+                kind.resource().1,
+                len,
+                self.synced[kind.index()].load(Ordering::Acquire),
+            );
         }
     }
 
-    fn apply(&self, kind: WatchedKind, entry: Entry) {
+    /// Adds or replaces one object's projection.
+    pub fn apply(&self, kind: WatchedKind, (entry, exemption): Projection) {
         let key = entry.key();
         self.write_catalog().upsert(entry);
+        self.set_exemption(&key, exemption);
         self.write_keys().entry(kind).or_default().insert(key);
     }
 
-    fn delete(&self, kind: WatchedKind, entry: &Entry) {
+    /// Forgets one object.
+    pub fn delete(&self, kind: WatchedKind, entry: &Entry) {
         let key = entry.key();
         self.write_catalog().remove(&key);
+        self.set_exemption(&key, None);
         if let Some(keys) = self.write_keys().get_mut(&kind) {
             keys.remove(&key);
         }
     }
 
-    /// After a (re)list: the listed entries replace everything held for that kind.
-    fn replace(&self, kind: WatchedKind, entries: Vec<Entry>) {
-        let fresh: HashSet<EntryKey> = entries.iter().map(Entry::key).collect();
+    /// After a (re)list: the listed objects replace everything held for that kind, and
+    /// the kind counts as synced.
+    pub fn replace(&self, kind: WatchedKind, listed: Vec<Projection>) {
+        let fresh: HashSet<EntryKey> = listed.iter().map(|(e, _)| e.key()).collect();
         let mut catalog = self.write_catalog();
         let mut keys = self.write_keys();
+        let mut exemptions = self.exemptions.write().unwrap_or_else(|e| e.into_inner());
         let held = keys.entry(kind).or_default();
         for gone in held.difference(&fresh) {
             catalog.remove(gone);
+            exemptions.remove(gone);
         }
-        for entry in entries {
+        for (entry, exemption) in listed {
+            let key = entry.key();
             catalog.upsert(entry);
+            match exemption {
+                Some(value) => exemptions.insert(key, value),
+                None => exemptions.remove(&key),
+            };
         }
         *held = fresh;
-        drop(catalog);
+        drop((catalog, keys, exemptions));
         self.synced[kind.index()].store(true, Ordering::Release);
+    }
+
+    fn set_exemption(&self, key: &EntryKey, exemption: Option<String>) {
+        let mut exemptions = self.exemptions.write().unwrap_or_else(|e| e.into_inner());
+        match exemption {
+            Some(value) => exemptions.insert(key.clone(), value),
+            None => exemptions.remove(key),
+        };
     }
 
     fn write_catalog(&self) -> std::sync::RwLockWriteGuard<'_, Catalog> {
         self.catalog.write().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn write_keys(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<WatchedKind, HashSet<EntryKey>>> {
+    fn write_keys(
+        &self,
+    ) -> std::sync::RwLockWriteGuard<'_, HashMap<WatchedKind, HashSet<EntryKey>>> {
         self.keys.write().unwrap_or_else(|e| e.into_inner())
     }
 }
 
+/// What the cache keeps of one object: its catalog entry and, for a workload, its
+/// `halint.io/ignore` annotation.
+pub type Projection = (Entry, Option<String>);
+
 /// A kind whose objects become catalog entries.
-trait Projected: Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static {
+pub trait Projected:
+    Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static
+{
     const KIND: WatchedKind;
-    fn project(&self) -> Entry;
+    fn project(&self) -> Projection;
 }
 
 macro_rules! projected {
     ($ty:ty, $kind:ident, $variant:ident) => {
         impl Projected for $ty {
             const KIND: WatchedKind = WatchedKind::$kind;
-            fn project(&self) -> Entry {
-                Entry::$variant(self.into())
+            fn project(&self) -> Projection {
+                (Entry::$variant(self.into()), None)
+            }
+        }
+    };
+    ($ty:ty, $kind:ident, workload, |$o:ident| $template:expr) => {
+        impl Projected for $ty {
+            const KIND: WatchedKind = WatchedKind::$kind;
+            fn project(&self) -> Projection {
+                let $o = self;
+                let template = $template
+                    .and_then(|t| t.metadata.as_ref())
+                    .and_then(|m| m.annotations.as_ref());
+                // The engine reads the annotation on the object or its pod template.
+                let ignore: Vec<&str> = [Some(self.annotations()), template]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|a| a.get(IGNORE_ANNOTATION).map(String::as_str))
+                    .collect();
+                let ignore = (!ignore.is_empty()).then(|| ignore.join(","));
+                (Entry::Workload(self.into()), ignore)
             }
         }
     };
 }
 
-projected!(Deployment, Deployments, Workload);
-projected!(StatefulSet, StatefulSets, Workload);
-projected!(DaemonSet, DaemonSets, Workload);
-projected!(ReplicaSet, ReplicaSets, Workload);
+projected!(Deployment, Deployments, workload, |o| Some(
+    &o.spec.template
+));
+projected!(StatefulSet, StatefulSets, workload, |o| Some(
+    &o.spec.template
+));
+projected!(DaemonSet, DaemonSets, workload, |o| Some(&o.spec.template));
+projected!(ReplicaSet, ReplicaSets, workload, |o| o
+    .spec
+    .template
+    .as_ref());
 projected!(PodDisruptionBudget, PodDisruptionBudgets, Pdb);
-projected!(HorizontalPodAutoscaler, HorizontalPodAutoscalers, Autoscaler);
+projected!(
+    HorizontalPodAutoscaler,
+    HorizontalPodAutoscalers,
+    Autoscaler
+);
 projected!(Service, Services, Service);
 
 /// Starts one watch per kind. The tasks run until the process exits; the watches
@@ -228,8 +305,14 @@ pub fn start(client: Client, cache: &Arc<ClusterCache>) -> Vec<tokio::task::Join
         tokio::spawn(watch::<StatefulSet>(client.clone(), Arc::clone(cache))),
         tokio::spawn(watch::<DaemonSet>(client.clone(), Arc::clone(cache))),
         tokio::spawn(watch::<ReplicaSet>(client.clone(), Arc::clone(cache))),
-        tokio::spawn(watch::<PodDisruptionBudget>(client.clone(), Arc::clone(cache))),
-        tokio::spawn(watch::<HorizontalPodAutoscaler>(client.clone(), Arc::clone(cache))),
+        tokio::spawn(watch::<PodDisruptionBudget>(
+            client.clone(),
+            Arc::clone(cache),
+        )),
+        tokio::spawn(watch::<HorizontalPodAutoscaler>(
+            client.clone(),
+            Arc::clone(cache),
+        )),
         tokio::spawn(watch::<Service>(client.clone(), Arc::clone(cache))),
         tokio::spawn(watch_namespaces(client, Arc::clone(cache))),
     ]
@@ -247,11 +330,11 @@ async fn watch<K: Projected>(client: Client, cache: Arc<ClusterCache>) {
         // Projection drops them anyway; stripping first keeps the transient copy small.
         .modify(|o| o.managed_fields_mut().clear());
     let mut stream = std::pin::pin!(stream);
-    let mut listed: Vec<Entry> = Vec::new();
+    let mut listed: Vec<Projection> = Vec::new();
     while let Some(event) = stream.next().await {
         match event {
             Ok(Event::Apply(o)) => cache.apply(K::KIND, o.project()),
-            Ok(Event::Delete(o)) => cache.delete(K::KIND, &o.project()),
+            Ok(Event::Delete(o)) => cache.delete(K::KIND, &o.project().0),
             Ok(Event::Init) => listed.clear(),
             Ok(Event::InitApply(o)) => listed.push(o.project()),
             Ok(Event::InitDone) => {
@@ -273,7 +356,11 @@ async fn watch_namespaces(client: Client, cache: Arc<ClusterCache>) {
         let value = ns.labels().get(MODE_LABEL)?;
         let mode = NamespaceMode::from_label(value);
         if mode.is_none() {
-            tracing::warn!(namespace = ns.name_any(), value, "unknown {MODE_LABEL} label value (expected off or warn); enforcing");
+            tracing::warn!(
+                namespace = ns.name_any(),
+                value,
+                "unknown {MODE_LABEL} label value (expected off or warn); enforcing"
+            );
         }
         mode
     };
@@ -289,7 +376,8 @@ async fn watch_namespaces(client: Client, cache: Arc<ClusterCache>) {
             }
             Ok(Event::InitDone) => {
                 tracing::info!(kind = "namespaces", objects = listed.len(), "cache synced");
-                *cache.namespaces.write().unwrap_or_else(|e| e.into_inner()) = std::mem::take(&mut listed);
+                *cache.namespaces.write().unwrap_or_else(|e| e.into_inner()) =
+                    std::mem::take(&mut listed);
                 cache.synced[WatchedKind::Namespaces.index()].store(true, Ordering::Release);
             }
             Err(e) => tracing::warn!(kind = "namespaces", error = %e, "watch failed; retrying"),

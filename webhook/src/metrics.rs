@@ -158,7 +158,9 @@ impl Metrics {
     }
 
     pub fn http_error(&self, status: u16) {
-        self.http_errors.get_or_create(&StatusLabels { status }).inc();
+        self.http_errors
+            .get_or_create(&StatusLabels { status })
+            .inc();
     }
 
     pub fn cert_reloaded(&self) {
@@ -166,11 +168,15 @@ impl Metrics {
     }
 
     pub fn cache(&self, kind: &str, objects: usize, synced: bool) {
-        let labels = KindLabels { kind: kind.to_owned() };
+        let labels = KindLabels {
+            kind: kind.to_owned(),
+        };
         self.cache_objects
             .get_or_create(&labels)
             .set(i64::try_from(objects).unwrap_or(i64::MAX));
-        self.cache_synced.get_or_create(&labels).set(i64::from(synced));
+        self.cache_synced
+            .get_or_create(&labels)
+            .set(i64::from(synced));
     }
 
     /// The registry in the Prometheus/OpenMetrics text format.

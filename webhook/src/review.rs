@@ -48,7 +48,12 @@ impl std::error::Error for ReviewError {}
 /// Parses a request body.
 pub fn parse(body: &[u8]) -> Result<Admission, ReviewError> {
     let mut value: Value = serde_json::from_slice(body).map_err(ReviewError::NotJson)?;
-    let type_field = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+    let type_field = |v: &Value, k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
     let (api_version, kind) = (type_field(&value, "apiVersion"), type_field(&value, "kind"));
     if api_version != "admission.k8s.io/v1" || kind != "AdmissionReview" {
         return Err(ReviewError::WrongType { api_version, kind });
@@ -57,13 +62,19 @@ pub fn parse(body: &[u8]) -> Result<Admission, ReviewError> {
         Some(r @ Value::Object(_)) => r,
         _ => return Err(ReviewError::NoRequest),
     };
-    let mut take = |key: &str| request.get_mut(key).map(Value::take).filter(|v| !v.is_null());
+    let mut take = |key: &str| {
+        request
+            .get_mut(key)
+            .map(Value::take)
+            .filter(|v| !v.is_null())
+    };
     let object = take("object");
     let old_object = take("oldObject");
 
     let review: AdmissionReview<DynamicObject> = serde_path_to_error::deserialize(value)
         .map_err(|e| ReviewError::Invalid(format!("{}: {}", e.path(), e.inner())))?;
-    let request: AdmissionRequest<DynamicObject> = review.try_into().map_err(|_| ReviewError::NoRequest)?;
+    let request: AdmissionRequest<DynamicObject> =
+        review.try_into().map_err(|_| ReviewError::NoRequest)?;
     if request.uid.is_empty() {
         return Err(ReviewError::Invalid("request.uid is empty".into()));
     }
@@ -85,7 +96,10 @@ pub struct Verdict {
 }
 
 /// The AdmissionReview sent back: the request's uid, allowed or denied, warnings.
-pub fn respond(request: &AdmissionRequest<DynamicObject>, verdict: &Verdict) -> AdmissionReview<DynamicObject> {
+pub fn respond(
+    request: &AdmissionRequest<DynamicObject>,
+    verdict: &Verdict,
+) -> AdmissionReview<DynamicObject> {
     let mut response = AdmissionResponse::from(request);
     if let Some(message) = &verdict.deny {
         response = response.deny(message);

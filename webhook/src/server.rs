@@ -51,7 +51,11 @@ pub struct Server {
 
 impl Server {
     /// Binds `addr` (port 0 picks a free port; see [`Server::local_addr`]).
-    pub async fn bind(addr: SocketAddr, tls: Arc<ServerConfig>, timeouts: Timeouts) -> std::io::Result<Self> {
+    pub async fn bind(
+        addr: SocketAddr,
+        tls: Arc<ServerConfig>,
+        timeouts: Timeouts,
+    ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         Ok(Self {
             listener,
@@ -107,7 +111,8 @@ impl Server {
             let service = TowerToHyperService::new(app.clone());
             let watcher = graceful.watcher();
             tokio::spawn(async move {
-                let tls = match tokio::time::timeout(timeouts.handshake, acceptor.accept(tcp)).await {
+                let tls = match tokio::time::timeout(timeouts.handshake, acceptor.accept(tcp)).await
+                {
                     Ok(Ok(tls)) => tls,
                     Ok(Err(e)) => {
                         tracing::debug!(%peer, error = %e, "TLS handshake failed");
@@ -128,8 +133,14 @@ impl Server {
         // Closing the listener makes new connections fail fast, so the API server's
         // client moves on to another endpoint at once.
         drop(listener);
-        tracing::info!(connections = graceful.count(), "shutting down: draining in-flight requests");
-        if tokio::time::timeout(timeouts.drain, graceful.shutdown()).await.is_err() {
+        tracing::info!(
+            connections = graceful.count(),
+            "shutting down: draining in-flight requests"
+        );
+        if tokio::time::timeout(timeouts.drain, graceful.shutdown())
+            .await
+            .is_err()
+        {
             tracing::warn!("drain timeout reached; closing remaining connections");
         }
     }

@@ -75,8 +75,13 @@ impl CertStore {
         Ok(true)
     }
 
-    /// Polls the files every `every` until the returned task is aborted.
-    pub fn watch(self: &Arc<Self>, every: Duration) -> tokio::task::JoinHandle<()> {
+    /// Polls the files every `every` until the returned task is aborted; calls
+    /// `on_reload` after each certificate swap.
+    pub fn watch(
+        self: &Arc<Self>,
+        every: Duration,
+        on_reload: impl Fn() + Send + 'static,
+    ) -> tokio::task::JoinHandle<()> {
         let store = Arc::clone(self);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
@@ -87,9 +92,14 @@ impl CertStore {
                 // reactor anyway.
                 let s = Arc::clone(&store);
                 match tokio::task::spawn_blocking(move || s.reload()).await {
-                    Ok(Ok(true)) => tracing::info!(cert = %store.cert_path.display(), "serving certificate reloaded"),
+                    Ok(Ok(true)) => {
+                        tracing::info!(cert = %store.cert_path.display(), "serving certificate reloaded");
+                        on_reload();
+                    }
                     Ok(Ok(false)) => {}
-                    Ok(Err(e)) => tracing::warn!(error = %format!("{e:#}"), "serving certificate not reloaded; keeping the current one"),
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %format!("{e:#}"), "serving certificate not reloaded; keeping the current one")
+                    }
                     Err(e) => tracing::error!(error = %e, "certificate reload task failed"),
                 }
             }
@@ -115,18 +125,24 @@ impl ResolvesServerCert for CertStore {
 }
 
 fn read_pair(cert_path: &Path, key_path: &Path) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
-    let cert = std::fs::read(cert_path).with_context(|| format!("reading {}", cert_path.display()))?;
+    let cert =
+        std::fs::read(cert_path).with_context(|| format!("reading {}", cert_path.display()))?;
     let key = std::fs::read(key_path).with_context(|| format!("reading {}", key_path.display()))?;
     Ok((cert, key))
 }
 
-fn certified_key(cert_pem: &[u8], key_pem: &[u8], provider: &CryptoProvider) -> anyhow::Result<CertifiedKey> {
+fn certified_key(
+    cert_pem: &[u8],
+    key_pem: &[u8],
+    provider: &CryptoProvider,
+) -> anyhow::Result<CertifiedKey> {
     let chain = CertificateDer::pem_slice_iter(cert_pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| anyhow!("certificate PEM: {e}"))?;
     if chain.is_empty() {
         return Err(anyhow!("certificate PEM holds no certificate"));
     }
-    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| anyhow!("private key PEM: {e}"))?;
+    let key =
+        PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| anyhow!("private key PEM: {e}"))?;
     CertifiedKey::from_der(chain, key, provider).map_err(|e| anyhow!("certificate and key: {e}"))
 }
