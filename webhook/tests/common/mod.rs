@@ -178,6 +178,17 @@ impl TestServer {
         Ok(Client { sender, peer })
     }
 
+    /// A new TLS connection without an HTTP client on it, to write requests by hand.
+    pub async fn connect_raw(
+        &self,
+    ) -> std::io::Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>> {
+        let tcp = tokio::net::TcpStream::connect(self.addr).await?;
+        let connector = TlsConnector::from(self.pki.client_config());
+        connector
+            .connect(ServerName::try_from("localhost").unwrap(), tcp)
+            .await
+    }
+
     /// One request on a new connection.
     pub async fn call(
         &self,
