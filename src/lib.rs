@@ -10,6 +10,7 @@ pub mod engine;
 pub mod load;
 pub mod objects;
 pub mod pointer;
+pub mod report;
 pub mod rules;
 
 pub use config::Config;

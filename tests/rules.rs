@@ -147,3 +147,16 @@ fn fixtures_produce_exactly_their_expected_hits() {
         );
     }
 }
+
+#[test]
+fn readme_lists_every_rule() {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for rule in REGISTRY {
+        assert!(
+            readme.contains(&format!("| `{}` |", rule.id)),
+            "README.md does not list `{}`",
+            rule.id
+        );
+    }
+}

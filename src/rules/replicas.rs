@@ -15,16 +15,20 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         Some(hpa) => (
             "/spec/replicas".to_string(),
             format!(
-                "{id} can scale down to {} replica(s): HorizontalPodAutoscaler {} has minReplicas {}",
-                replicas.count, hpa.info.name, hpa.info.min_replicas
+                "{id} can scale down to {} {}: HorizontalPodAutoscaler {} has minReplicas {}",
+                replicas.count,
+                noun(replicas.count),
+                hpa.info.name,
+                hpa.info.min_replicas
             ),
             format!("set minReplicas of HorizontalPodAutoscaler {} to {min} or more", hpa.info.name),
         ),
         None => (
             "/spec/replicas".to_string(),
             format!(
-                "{id} runs {} replica(s); one node drain or crash takes it down",
-                replicas.count
+                "{id} runs {} {}; one node drain or crash takes it down",
+                replicas.count,
+                noun(replicas.count)
             ),
             format!("set spec.replicas to {min} or more"),
         ),
@@ -36,4 +40,12 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
     out.push(diagnostic);
+}
+
+fn noun(count: i32) -> &'static str {
+    if count == 1 {
+        "replica"
+    } else {
+        "replicas"
+    }
 }

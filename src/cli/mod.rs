@@ -1,0 +1,117 @@
+//! Flags, each defined once with its help, and the subcommands.
+
+mod check;
+mod explain;
+mod rules;
+
+use std::io;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use halint::report::Format;
+use halint::Severity;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Clean = 0,
+    Findings = 1,
+    /// A usage error, or an input that could not be read or parsed.
+    Trouble = 2,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "halint",
+    version,
+    about = "Catches high-availability mistakes in Kubernetes manifests before they become outages",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List every rule: id, default severity, what it flags.
+    Rules(RulesArgs),
+    /// Explain a rule: why it matters, how to fix it, a failing and a passing example.
+    Explain {
+        /// Rule id, e.g. pdb-blocking.
+        rule: String,
+    },
+}
+
+#[derive(Debug, Args)]
+struct RulesArgs {
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<FailOn> for Severity {
+    fn from(f: FailOn) -> Severity {
+        match f {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Color {
+    /// Colour when standard output is a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Files and directories to lint (directories are searched for .yaml, .yml and .json;
+    /// hidden entries are skipped); `-` reads standard input.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Exit 1 when a finding has at least this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Run only these rules (comma-separated ids; repeatable).
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Do not run these rules (comma-separated ids; repeatable).
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Namespace of objects that do not name one.
+    #[arg(long, short = 'n', default_value = "default")]
+    namespace: String,
+    /// Objects that cross-object rules see (a PDB kept elsewhere) but that are never
+    /// reported on (repeatable).
+    #[arg(long)]
+    context: Vec<PathBuf>,
+    /// Print findings only, without the summary line.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// When to use colour in the human report.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+pub fn run(cli: Cli) -> io::Result<Outcome> {
+    match cli.command {
+        Some(Command::Rules(args)) => rules::run(args.format),
+        Some(Command::Explain { rule }) => explain::run(&rule),
+        None => check::run(cli.check),
+    }
+}

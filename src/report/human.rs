@@ -1,0 +1,250 @@
+//! The report for people: each finding with its rule, the YAML around it, and the fix.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
+
+use super::{Locator, Report, Style};
+use crate::engine::Severity;
+use crate::pointer;
+
+/// One finding or input error as miette sees it.
+struct Item {
+    code: Option<String>,
+    message: String,
+    severity: miette::Severity,
+    help: Option<String>,
+    source: Option<NamedSource<Arc<str>>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Item>,
+}
+
+impl fmt::Debug for Item {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Item {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Item {}
+
+impl Diagnostic for Item {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        (!self.labels.is_empty())
+            .then(|| Box::new(self.labels.iter().cloned()) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        (!self.related.is_empty()).then(|| {
+            Box::new(self.related.iter().map(|r| r as &dyn Diagnostic))
+                as Box<dyn Iterator<Item = &dyn Diagnostic>>
+        })
+    }
+}
+
+fn severity(s: Severity) -> miette::Severity {
+    match s {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    }
+}
+
+/// Shares each file's text between the snippets that show it.
+#[derive(Default)]
+struct Sources(HashMap<String, Arc<str>>);
+
+impl Sources {
+    fn named(&mut self, name: &str, text: &str) -> NamedSource<Arc<str>> {
+        let text = self
+            .0
+            .entry(name.to_string())
+            .or_insert_with(|| Arc::from(text))
+            .clone();
+        let display = if name == "-" { "<stdin>" } else { name };
+        NamedSource::new(display, text)
+    }
+}
+
+pub fn write(
+    report: &Report<'_>,
+    locator: &Locator<'_>,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(2);
+    let mut sources = Sources::default();
+    let mut items = Vec::new();
+
+    for error in report.errors {
+        let file = locator.file_index(&error.file);
+        let (source, labels) = match (file, error.position) {
+            (Some(i), Some(position)) => {
+                let file = locator.file(i);
+                let (offset, len) = locator.offset_of(i, position, 1);
+                (
+                    Some(sources.named(&file.name, &file.text)),
+                    vec![LabeledSpan::new_primary_with_span(
+                        Some("here".into()),
+                        (offset, len),
+                    )],
+                )
+            }
+            _ => (None, Vec::new()),
+        };
+        let location = match error.position {
+            Some(p) => format!("{}:{}:{}", error.file, p.line, p.column),
+            None => error.file.clone(),
+        };
+        let message = match &source {
+            Some(_) => error.message.clone(),
+            None => format!("{location}: {}", error.message),
+        };
+        let item = Item {
+            code: Some("input".into()),
+            message,
+            severity: miette::Severity::Error,
+            help: None,
+            source,
+            labels,
+            related: Vec::new(),
+        };
+        items.push((String::new(), 0u32, item));
+    }
+
+    for finding in report.findings {
+        let place = locator.place(finding.object, &finding.path);
+        let field = pointer::to_field_path(&finding.path);
+        let (source, labels, sort) = match place {
+            Some(p) => {
+                let label = if p.exact {
+                    if field.is_empty() {
+                        "this object".to_string()
+                    } else {
+                        field.clone()
+                    }
+                } else {
+                    format!("{field} is not set here")
+                };
+                (
+                    Some(sources.named(&p.file.name, &p.file.text)),
+                    vec![LabeledSpan::new_primary_with_span(
+                        Some(label),
+                        (p.offset, p.len),
+                    )],
+                    (p.file.name.clone(), p.position.line),
+                )
+            }
+            None => (None, Vec::new(), (String::new(), 0)),
+        };
+        let mut related = Vec::new();
+        for r in &finding.related {
+            if let Some(p) = locator.place(r.object, &r.path) {
+                related.push(Item {
+                    code: None,
+                    message: format!("{}: {}", report.objects[r.object].id, r.label),
+                    severity: miette::Severity::Advice,
+                    help: None,
+                    source: Some(sources.named(&p.file.name, &p.file.text)),
+                    labels: vec![LabeledSpan::new_primary_with_span(
+                        Some(r.label.clone()),
+                        (p.offset, p.len),
+                    )],
+                    related: Vec::new(),
+                });
+            }
+        }
+        let item = Item {
+            code: Some(finding.rule.to_string()),
+            message: finding.message.clone(),
+            severity: severity(finding.severity),
+            help: Some(finding.help.clone()),
+            source,
+            labels,
+            related,
+        };
+        items.push((sort.0, sort.1, item));
+    }
+
+    // Input errors first (they mean the report is incomplete), then by file and line.
+    let errors = report.errors.len();
+    items[errors..].sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    for (_, _, item) in &items {
+        let mut rendered = String::new();
+        handler
+            .render_report(&mut rendered, item)
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        writeln!(out, "{rendered}")?;
+    }
+    if !style.quiet {
+        writeln!(out, "{}", summary(report))?;
+    }
+    Ok(())
+}
+
+fn summary(report: &Report<'_>) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let scope = format!(
+        " in {} ({} checked, {} passed over)",
+        plural(report.files.len(), "file"),
+        plural(report.objects.len(), "object"),
+        report.skipped
+    );
+    let (e, w, i) = (
+        report.count(Severity::Error),
+        report.count(Severity::Warning),
+        report.count(Severity::Info),
+    );
+    let mut line = if e + w + i == 0 {
+        format!("No HA problems found{scope}")
+    } else {
+        format!(
+            "Found {}, {}, {}{scope}",
+            plural(e, "error"),
+            plural(w, "warning"),
+            format_args!("{i} info")
+        )
+    };
+    if !report.errors.is_empty() {
+        line.push_str(&format!(
+            "; {} could not be read (the report is incomplete)",
+            plural(report.errors.len(), "input")
+        ));
+    }
+    line
+}
