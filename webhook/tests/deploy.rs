@@ -1,0 +1,134 @@
+//! deploy/ renders, and its RBAC and webhook registration agree with the code.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::Command;
+
+use halint_webhook::cache::WatchedKind;
+use serde_json::Value;
+
+/// `kubectl kustomize DIR` as JSON documents; None (with a message) without kubectl.
+fn render(dir: &str) -> Option<Vec<Value>> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(dir);
+    let output = match Command::new("kubectl").arg("kustomize").arg(&path).output() {
+        Ok(output) => output,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("skipped: kubectl is not installed, cannot render {dir}");
+            return None;
+        }
+        Err(e) => panic!("running kubectl: {e}"),
+    };
+    assert!(
+        output.status.success(),
+        "kubectl kustomize {dir}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    Some(serde_saphyr::from_multiple(&text).expect("rendered YAML parses"))
+}
+
+fn find<'a>(docs: &'a [Value], kind: &str, name: &str) -> &'a Value {
+    docs.iter()
+        .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+        .unwrap_or_else(|| panic!("no {kind} {name} in the rendered output"))
+}
+
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn cluster_role_grants_exactly_what_the_cache_watches() {
+    let Some(docs) = render("deploy") else { return };
+    let role = find(&docs, "ClusterRole", "halint-webhook");
+    let mut granted = BTreeSet::new();
+    for rule in role["rules"].as_array().unwrap() {
+        assert_eq!(
+            strings(&rule["verbs"]),
+            ["get", "list", "watch"],
+            "read-only: {rule}"
+        );
+        assert!(rule.get("resourceNames").is_none() && rule.get("nonResourceURLs").is_none());
+        for group in strings(&rule["apiGroups"]) {
+            for resource in strings(&rule["resources"]) {
+                granted.insert((group.to_owned(), resource.to_owned()));
+            }
+        }
+    }
+    let watched: BTreeSet<(String, String)> = WatchedKind::ALL
+        .iter()
+        .map(|k| {
+            let (group, resource) = k.resource();
+            (group.to_owned(), resource.to_owned())
+        })
+        .collect();
+    assert_eq!(granted, watched);
+
+    let binding = find(&docs, "ClusterRoleBinding", "halint-webhook");
+    let deployment = find(&docs, "Deployment", "halint-webhook");
+    assert_eq!(binding["roleRef"]["name"], "halint-webhook");
+    assert_eq!(
+        binding["subjects"][0]["name"],
+        deployment["spec"]["template"]["spec"]["serviceAccountName"]
+    );
+}
+
+#[test]
+fn the_webhook_registration_matches_what_the_handler_judges() {
+    let Some(docs) = render("deploy") else { return };
+    let config = find(&docs, "ValidatingWebhookConfiguration", "halint");
+    let hook = &config["webhooks"][0];
+    assert_eq!(strings(&hook["admissionReviewVersions"]), ["v1"]);
+    assert_eq!(hook["sideEffects"], "None");
+    assert_eq!(hook["failurePolicy"], "Ignore");
+    assert!(hook["timeoutSeconds"].as_i64().unwrap() <= 5);
+    assert_eq!(hook["clientConfig"]["service"]["path"], "/validate");
+    let excluded = &hook["namespaceSelector"]["matchExpressions"][0];
+    assert_eq!(excluded["operator"], "NotIn");
+    assert_eq!(
+        strings(&excluded["values"]),
+        ["kube-system", "halint-system"]
+    );
+
+    let mut resources = BTreeSet::new();
+    for rule in hook["rules"].as_array().unwrap() {
+        assert_eq!(strings(&rule["operations"]), ["CREATE", "UPDATE"]);
+        for r in strings(&rule["resources"]) {
+            resources.insert(r);
+        }
+    }
+    for needed in [
+        "deployments",
+        "deployments/scale",
+        "statefulsets",
+        "statefulsets/scale",
+        "daemonsets",
+        "replicasets",
+        "poddisruptionbudgets",
+        "horizontalpodautoscalers",
+    ] {
+        assert!(resources.contains(needed), "rules miss {needed}");
+    }
+}
+
+#[test]
+fn overlays_render() {
+    if let Some(docs) = render("deploy/overlays/cert-manager") {
+        let config = find(&docs, "ValidatingWebhookConfiguration", "halint");
+        assert_eq!(
+            config["metadata"]["annotations"]["cert-manager.io/inject-ca-from"],
+            "halint-system/halint-webhook"
+        );
+        let cert = find(&docs, "Certificate", "halint-webhook");
+        assert_eq!(cert["spec"]["secretName"], "halint-webhook-tls");
+        assert!(strings(&cert["spec"]["dnsNames"]).contains(&"halint-webhook.halint-system.svc"));
+    }
+    if let Some(docs) = render("deploy/overlays/fail-closed") {
+        let config = find(&docs, "ValidatingWebhookConfiguration", "halint");
+        assert_eq!(config["webhooks"][0]["failurePolicy"], "Fail");
+    }
+}
