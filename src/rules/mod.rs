@@ -99,6 +99,7 @@ mod containers;
 
 registry! {
     replicas => "replicas",
+    anti_affinity => "anti-affinity",
     liveness_probe => "liveness-probe",
     readiness_probe => "readiness-probe",
     startup_probe => "startup-probe",
