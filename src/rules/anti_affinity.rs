@@ -119,22 +119,22 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let (field, why, help) = match miss {
                 Miss::NoSelector => (
                     "",
-                    "has no labelSelector, so it selects no pods",
+                    "without a labelSelector (it selects no pods)",
                     "give the term a labelSelector that matches the pod template's labels",
                 ),
                 Miss::Selector => (
                     "/labelSelector",
-                    "has a labelSelector that does not match the workload's own pod labels",
+                    "whose labelSelector does not match the workload's own pod labels",
                     "make the term's labelSelector match the pod template's labels",
                 ),
                 Miss::MismatchKeys => (
                     "/mismatchLabelKeys",
-                    "lists in mismatchLabelKeys a label the workload's pods share, which excludes them",
+                    "whose mismatchLabelKeys lists a label the workload's pods share, which excludes them",
                     "drop the shared label from mismatchLabelKeys",
                 ),
                 Miss::Namespaces(field) => (
                     field,
-                    "applies only to other namespaces",
+                    "limited to other namespaces",
                     "include the workload's own namespace in the term, or drop namespaces and namespaceSelector",
                 ),
             };
@@ -142,7 +142,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     format!("{path}{field}"),
                     format!(
-                        "{id} has pod anti-affinity on {HOSTNAME} that {why}: it repels other pods, not its own {} replicas, which can still land on one node",
+                        "{id} has pod anti-affinity on {HOSTNAME} {why}: it does not repel the workload's own {} replicas, which can still land on one node",
                         replicas.count
                     ),
                 )

@@ -25,30 +25,37 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if live > ready && timeout(liveness) >= timeout(readiness) {
             continue;
         }
-        let detail = if timeout(liveness) < timeout(readiness) {
-            format!(
-                "the liveness probe waits {}s for an answer where readiness waits {}s",
-                timeout(liveness),
-                timeout(readiness)
+        let name = c.describe();
+        let (detail, help) = if live > ready {
+            (
+                format!(
+                    "the liveness probe waits {}s for an answer where readiness waits {}s",
+                    timeout(liveness),
+                    timeout(readiness)
+                ),
+                format!(
+                    "give the livenessProbe of {name} a timeoutSeconds at least as long as the readiness probe's"
+                ),
             )
         } else {
-            format!(
-                "the liveness probe gives up after {live}s of failures, readiness after {ready}s"
+            (
+                format!(
+                    "the liveness probe gives up after {live}s of failures, readiness after {ready}s"
+                ),
+                format!(
+                    "make the livenessProbe of {name} check only that the process is alive, or give it a failureThreshold × periodSeconds well above the readiness probe's"
+                ),
             )
         };
         out.push(
             Diagnostic::new(
                 format!("{}/livenessProbe", c.pointer),
                 format!(
-                    "{} runs the same check for liveness and readiness in {} and {detail}: an overloaded pod is restarted instead of taken out of rotation, and under load the restarts cascade",
+                    "{} runs the same check for liveness and readiness in {name}, and {detail}: an overloaded pod is restarted instead of taken out of rotation, and under load the restarts cascade",
                     cx.object.id,
-                    c.describe()
                 ),
             )
-            .help(format!(
-                "make the livenessProbe of {} check only that the process is alive, or give it a failureThreshold × periodSeconds well above the readiness probe's",
-                c.describe()
-            )),
+            .help(help),
         );
     }
 }

@@ -38,9 +38,12 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             _ => Diagnostic::new(
                 c.pointer.clone(),
                 format!(
-                    "{} has no readinessProbe in container {name}, and Service {} sends traffic to its pods: requests reach pods that cannot serve yet, and a rollout can replace every working pod",
+                    "{} has no readinessProbe in container {name}, and {} traffic to its pods: requests reach pods that cannot serve yet, and a rollout can replace every working pod",
                     cx.object.id,
-                    names.join(", Service ")
+                    match names.as_slice() {
+                        [one] => format!("Service {one} sends"),
+                        many => format!("Services {} send", many.join(", ")),
+                    }
                 ),
             )
             .severity(Severity::Error),
