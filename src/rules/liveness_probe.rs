@@ -5,6 +5,16 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(template) = cx.object.pod_template() else {
         return;
     };
+    // A Pod that is not restarted (Never, OnFailure) runs to completion, like a Job's pods;
+    // workload templates must say Always.
+    if template
+        .spec
+        .restart_policy
+        .as_deref()
+        .is_some_and(|p| p != "Always")
+    {
+        return;
+    }
     for c in running_containers(&template) {
         if c.container.liveness_probe.is_some() {
             continue;
