@@ -250,3 +250,85 @@ fn may_select(sel: &LabelSelector, namespace: &str) -> bool {
     let labels = BTreeMap::from([(NAMESPACE_NAME.to_string(), namespace.to_string())]);
     selector::matches(sel, &labels)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement;
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn selecting(pairs: &[(&str, &str)]) -> LabelSelector {
+        LabelSelector {
+            match_labels: Some(labels(pairs)),
+            match_expressions: None,
+        }
+    }
+
+    fn term() -> PodAffinityTerm {
+        PodAffinityTerm {
+            topology_key: HOSTNAME.into(),
+            label_selector: Some(selecting(&[("app", "web")])),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn namespaces_default_to_the_pods_own() {
+        let mut t = term();
+        assert!(applies_in(&t, "shop"));
+        t.namespaces = Some(vec![]);
+        assert!(applies_in(&t, "shop"));
+        t.namespaces = Some(vec!["staging".into()]);
+        assert!(!applies_in(&t, "shop"));
+        t.namespaces = Some(vec!["staging".into(), "shop".into()]);
+        assert!(applies_in(&t, "shop"));
+    }
+
+    #[test]
+    fn namespace_selectors_by_name_are_exact_and_others_get_the_benefit_of_the_doubt() {
+        let mut t = term();
+        t.namespace_selector = Some(LabelSelector::default());
+        assert!(applies_in(&t, "shop"));
+        t.namespace_selector = Some(selecting(&[(NAMESPACE_NAME, "staging")]));
+        assert!(!applies_in(&t, "shop"));
+        // The listed namespaces and the selector's add up.
+        t.namespaces = Some(vec!["shop".into()]);
+        assert!(applies_in(&t, "shop"));
+        t.namespaces = None;
+        t.namespace_selector = Some(LabelSelector {
+            match_labels: None,
+            match_expressions: Some(vec![LabelSelectorRequirement {
+                key: NAMESPACE_NAME.into(),
+                operator: "NotIn".into(),
+                values: Some(vec!["kube-system".into()]),
+            }]),
+        });
+        assert!(applies_in(&t, "shop"));
+        t.namespace_selector = Some(selecting(&[("team", "payments")]));
+        assert!(applies_in(&t, "shop"));
+    }
+
+    #[test]
+    fn mismatch_label_keys_exclude_peers_only_for_shared_labels() {
+        let pod = labels(&[("app", "web")]);
+        let mut t = term();
+        assert_eq!(own_pods_miss(&t, &pod, "shop", Some("pod-template-hash")), None);
+        t.mismatch_label_keys = Some(vec!["statefulset.kubernetes.io/pod-name".into()]);
+        assert_eq!(own_pods_miss(&t, &pod, "shop", Some("controller-revision-hash")), None);
+        t.mismatch_label_keys = Some(vec!["pod-template-hash".into()]);
+        assert_eq!(
+            own_pods_miss(&t, &pod, "shop", Some("pod-template-hash")),
+            Some(Miss::MismatchKeys)
+        );
+        t.mismatch_label_keys = Some(vec!["app".into()]);
+        assert_eq!(own_pods_miss(&t, &pod, "shop", None), Some(Miss::MismatchKeys));
+        t.label_selector = None;
+        assert_eq!(own_pods_miss(&t, &pod, "shop", None), Some(Miss::NoSelector));
+    }
+}
