@@ -81,20 +81,10 @@ pub fn load_text(name: &str, text: String, default_namespace: &str, limits: &Lim
 }
 
 fn load_source(source: SourceFile, default_namespace: &str, limits: &Limits) -> FileResult {
-    let parsed = yaml::parse(&source.text, SpanMode::Skip, limits);
-    let mut errors: Vec<InputError> = parsed
-        .errors
-        .into_iter()
-        .map(|e| InputError {
-            file: source.name.clone(),
-            position: Some(e.position),
-            message: e.message,
-        })
-        .collect();
     let mut objects = Vec::new();
     let mut skipped = 0;
     let mut bad = Vec::new();
-    for doc in parsed.documents {
+    let parse_errors = yaml::parse_each(&source.text, SpanMode::Skip, limits, |doc| {
         let Document { index, value, .. } = doc;
         let mut push = |value: Value, prefix: String| {
             if !is_kubernetes_object(&value) {
@@ -114,20 +104,25 @@ fn load_source(source: SourceFile, default_namespace: &str, limits: &Limits) -> 
                 Err(err) => bad.push((index, prefix, err)),
             }
         };
-        match list_items(&value) {
-            Some(_) => {
-                let Value::Object(mut map) = value else {
-                    continue;
-                };
+        match (list_items(&value).is_some(), value) {
+            (true, Value::Object(mut map)) => {
                 if let Some(Value::Array(items)) = map.remove("items") {
                     for (i, item) in items.into_iter().enumerate() {
                         push(item, format!("/items/{i}"));
                     }
                 }
             }
-            None => push(value, String::new()),
+            (_, value) => push(value, String::new()),
         }
-    }
+    });
+    let mut errors: Vec<InputError> = parse_errors
+        .into_iter()
+        .map(|e| InputError {
+            file: source.name.clone(),
+            position: Some(e.position),
+            message: e.message,
+        })
+        .collect();
     if !bad.is_empty() {
         errors.extend(locate_object_errors(&source, bad, limits));
     }

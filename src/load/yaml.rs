@@ -49,8 +49,22 @@ pub enum SpanMode {
 /// Parses every document of `text`. A syntax error ends the file (the parser cannot resume);
 /// a semantic error (duplicate key, too deep, alias bomb) drops only its document.
 pub fn parse(text: &str, spans: SpanMode, limits: &Limits) -> Parsed {
+    let mut documents = Vec::new();
+    let errors = parse_each(text, spans, limits, |doc| documents.push(doc));
+    Parsed { documents, errors }
+}
+
+/// Like [`parse`], but hands over each document as soon as it is complete, so that a large
+/// file never holds all its documents in memory at once.
+pub fn parse_each(
+    text: &str,
+    spans: SpanMode,
+    limits: &Limits,
+    mut on_document: impl FnMut(Document),
+) -> Vec<ParseError> {
     let mut builder = Builder::new(spans, limits);
     let mut parser = Parser::new_from_str(text);
+    let mut count = 0;
     loop {
         match parser.next_event() {
             None => break,
@@ -65,8 +79,14 @@ pub fn parse(text: &str, spans: SpanMode, limits: &Limits) -> Parsed {
                 break;
             }
         }
-        if builder.out.documents.len() > limits.max_documents {
-            builder.out.documents.truncate(limits.max_documents);
+        for doc in builder.out.documents.drain(..) {
+            count += 1;
+            if count > limits.max_documents {
+                break;
+            }
+            on_document(doc);
+        }
+        if count > limits.max_documents {
             builder.out.errors.push(ParseError {
                 position: Position::new(1, 1),
                 message: format!(
@@ -77,7 +97,7 @@ pub fn parse(text: &str, spans: SpanMode, limits: &Limits) -> Parsed {
             break;
         }
     }
-    builder.out
+    builder.out.errors
 }
 
 /// A node under construction.

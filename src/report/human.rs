@@ -172,19 +172,26 @@ pub fn write(
             }
             None => (None, Vec::new(), (String::new(), 0)),
         };
+        // A related object in the same file is labelled in the same snippet; one elsewhere
+        // gets a snippet of its own.
+        let mut labels = labels;
         let mut related = Vec::new();
         for r in &finding.related {
-            if let Some(p) = locator.place(r.object, &r.path) {
+            let Some(p) = locator.place(r.object, &r.path) else {
+                continue;
+            };
+            let label = format!("{}: {}", report.objects[r.object].id, r.label);
+            let span = LabeledSpan::new_with_span(Some(label.clone()), (p.offset, p.len));
+            if place.is_some_and(|primary| std::ptr::eq(primary.file, p.file)) {
+                labels.push(span);
+            } else {
                 related.push(Item {
                     code: None,
-                    message: format!("{}: {}", report.objects[r.object].id, r.label),
+                    message: label,
                     severity: miette::Severity::Advice,
                     help: None,
                     source: Some(sources.named(&p.file.name, &p.file.text)),
-                    labels: vec![LabeledSpan::new_primary_with_span(
-                        Some(r.label.clone()),
-                        (p.offset, p.len),
-                    )],
+                    labels: vec![span],
                     related: Vec::new(),
                 });
             }

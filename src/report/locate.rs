@@ -4,7 +4,7 @@
 //! again here, with positions, once each.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::load::span::SpanNode;
 use crate::load::yaml::{self, SpanMode};
@@ -26,15 +26,32 @@ pub struct Place<'a> {
 pub struct Locator<'a> {
     files: &'a [SourceFile],
     objects: &'a [Object],
+    /// Per file, the documents whose positions will be asked for: only those keep spans.
+    wanted: HashMap<usize, HashSet<usize>>,
     spans: RefCell<HashMap<usize, HashMap<usize, SpanNode>>>,
     line_starts: RefCell<HashMap<usize, Vec<usize>>>,
 }
 
 impl<'a> Locator<'a> {
-    pub fn new(files: &'a [SourceFile], objects: &'a [Object]) -> Self {
+    /// `objects_of_interest`: the objects whose positions will be asked for.
+    pub fn new(
+        files: &'a [SourceFile],
+        objects: &'a [Object],
+        objects_of_interest: impl IntoIterator<Item = usize>,
+    ) -> Self {
+        let mut wanted: HashMap<usize, HashSet<usize>> = HashMap::new();
+        for i in objects_of_interest {
+            if let Some(origin) = objects.get(i).and_then(|o| o.origin.as_ref()) {
+                wanted
+                    .entry(origin.file)
+                    .or_default()
+                    .insert(origin.document);
+            }
+        }
         Locator {
             files,
             objects,
+            wanted,
             spans: RefCell::default(),
             line_starts: RefCell::default(),
         }
@@ -46,11 +63,16 @@ impl<'a> Locator<'a> {
         let file = self.files.get(origin.file)?;
         let mut spans = self.spans.borrow_mut();
         let docs = spans.entry(origin.file).or_insert_with(|| {
-            yaml::parse(&file.text, SpanMode::Record, &Limits::default())
-                .documents
-                .into_iter()
-                .filter_map(|d| Some((d.index, d.spans?)))
-                .collect()
+            let wanted = self.wanted.get(&origin.file);
+            let mut docs = HashMap::new();
+            yaml::parse_each(&file.text, SpanMode::Record, &Limits::default(), |d| {
+                if wanted.is_some_and(|w| w.contains(&d.index)) {
+                    if let Some(spans) = d.spans {
+                        docs.insert(d.index, spans);
+                    }
+                }
+            });
+            docs
         });
         let root = docs.get(&origin.document)?;
         let located = root.locate(&format!("{}{}", origin.prefix, path));

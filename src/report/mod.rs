@@ -48,7 +48,11 @@ impl Report<'_> {
     }
 
     pub fn write(&self, format: Format, style: Style, out: &mut dyn Write) -> io::Result<()> {
-        let locator = Locator::new(self.files, self.objects);
+        let interesting = self
+            .findings
+            .iter()
+            .flat_map(|f| std::iter::once(f.object).chain(f.related.iter().map(|r| r.object)));
+        let locator = Locator::new(self.files, self.objects, interesting);
         match format {
             Format::Human => human::write(self, &locator, style, out),
             Format::Json => json::write(self, &locator, out),

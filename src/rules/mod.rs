@@ -95,8 +95,16 @@ macro_rules! registry {
     };
 }
 
+mod containers;
+
 registry! {
     replicas => "replicas",
+    anti_affinity => "anti-affinity",
+    liveness_probe => "liveness-probe",
+    readiness_probe => "readiness-probe",
+    startup_probe => "startup-probe",
+    probe_identical => "probe-identical",
+    probe_port => "probe-port",
     hpa_min_replicas => "hpa-min-replicas",
 }
 

@@ -36,7 +36,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut diagnostic = Diagnostic::new(path, message).help(help);
     if let Some(hpa) = replicas.autoscaler {
         if let Source::Set(i) = hpa.source {
-            diagnostic = diagnostic.related(i, "/spec/minReplicas", "the autoscaler's minimum");
+            diagnostic = diagnostic.related(i, "/spec/minReplicas", format!("minReplicas is {}", hpa.info.min_replicas));
         }
     }
     out.push(diagnostic);
