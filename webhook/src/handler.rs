@@ -36,6 +36,15 @@ pub enum Mode {
     Warn,
 }
 
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enforce => "enforce",
+            Self::Warn => "warn",
+        }
+    }
+}
+
 /// Everything a decision reads besides the request.
 pub struct Context<'a> {
     pub mode: Mode,
@@ -206,9 +215,18 @@ pub fn decide(admission: &Admission, cx: &Context<'_>) -> Decision {
     decision.verdict.warnings = warnings;
     if !denials.is_empty() {
         decision.outcome = Outcome::Denied;
+        let denied: Vec<&str> = decision
+            .findings
+            .iter()
+            .filter(|(_, _, denied)| *denied)
+            .map(|(rule, _, _)| *rule)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
         decision.verdict.deny = Some(format!(
-            "halint: {} (exempt with annotation halint.io/ignore: <rule>)",
-            denials.join("; ")
+            "halint: {}. To exempt this object, annotate it halint.io/ignore={}",
+            denials.join("; "),
+            denied.join(",")
         ));
     } else if !decision.verdict.warnings.is_empty() {
         decision.outcome = Outcome::Warned;

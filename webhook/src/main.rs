@@ -36,8 +36,7 @@ struct Flags {
     #[arg(long, value_name = "FILE")]
     tls_key: PathBuf,
 
-    /// enforce: error findings deny the request, other findings come back as warnings.
-    /// warn: never deny, every finding comes back as a warning.
+    /// What error findings do.
     #[arg(long, value_enum, default_value_t = Mode::Enforce)]
     mode: Mode,
 
@@ -78,6 +77,8 @@ async fn run(flags: Flags) -> anyhow::Result<()> {
     // kube's client and our server share one crypto provider.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
 
+    // Rule metadata is parsed once: now, rather than on the first admission request.
+    let rules = halint::catalog::all().len();
     let config = match &flags.config {
         Some(path) => settings::load(path)?,
         None => halint::Config::default(),
@@ -109,7 +110,7 @@ async fn run(flags: Flags) -> anyhow::Result<()> {
     let server = Server::bind(flags.listen, certs.server_config()?, Timeouts::default())
         .await
         .with_context(|| format!("listening on {}", flags.listen))?;
-    tracing::info!(listen = %server.local_addr()?, mode = ?flags.mode, "serving");
+    tracing::info!(listen = %server.local_addr()?, mode = flags.mode.as_str(), rules, "serving");
     server
         .serve(app::router(state), server::shutdown_signal())
         .await;

@@ -287,3 +287,32 @@ async fn keep_alive_connection_serves_many_reviews() {
         assert_eq!(response_of(&body)["allowed"], true);
     }
 }
+
+#[tokio::test]
+async fn http2_multiplexes_reviews_on_one_connection() {
+    let server = server().await;
+    let sender = server.connect_h2().await;
+    let body = bytes::Bytes::from(
+        serde_json::to_vec(&capture("05-update-deployments-scale.json")).unwrap(),
+    );
+    let calls = (0..8).map(|_| {
+        let mut sender = sender.clone();
+        let body = body.clone();
+        async move {
+            let request = hyper::Request::post("https://localhost/validate")
+                .header("content-type", "application/json")
+                .body(http_body_util::Full::new(body))
+                .unwrap();
+            let response = sender.send_request(request).await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            let body = http_body_util::BodyExt::collect(response.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            response_of(&body)
+        }
+    });
+    for response in futures::future::join_all(calls).await {
+        assert_eq!(response["allowed"], false);
+    }
+}

@@ -178,6 +178,28 @@ impl TestServer {
         Ok(Client { sender, peer })
     }
 
+    /// A new HTTP/2 connection (ALPN h2), the protocol the API server's client prefers.
+    pub async fn connect_h2(&self) -> hyper::client::conn::http2::SendRequest<Full<Bytes>> {
+        let mut config = (*self.pki.client_config()).clone();
+        config.alpn_protocols = vec![b"h2".to_vec()];
+        let tcp = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+        let tls = TlsConnector::from(Arc::new(config))
+            .connect(ServerName::try_from("localhost").unwrap(), tcp)
+            .await
+            .unwrap();
+        assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+        let (sender, conn) = hyper::client::conn::http2::handshake(
+            hyper_util::rt::TokioExecutor::new(),
+            TokioIo::new(tls),
+        )
+        .await
+        .unwrap();
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        sender
+    }
+
     /// A new TLS connection without an HTTP client on it, to write requests by hand.
     pub async fn connect_raw(
         &self,
