@@ -95,9 +95,16 @@ macro_rules! registry {
     };
 }
 
+mod budget;
+
 registry! {
     replicas => "replicas",
     hpa_min_replicas => "hpa-min-replicas",
+    pdb_missing => "pdb-missing",
+    pdb_blocking => "pdb-blocking",
+    pdb_selector => "pdb-selector",
+    rolling_update => "rolling-update",
+    daemonset_ingress => "daemonset-ingress",
 }
 
 pub fn find(id: &str) -> Option<&'static Rule> {
