@@ -104,7 +104,10 @@ fn identify(cx: &Context<'_>, template: &PodTemplate<'_>) -> Option<String> {
     long_running(template.spec)
         .filter_map(|(_, c)| c.image.as_deref().map(|image| (c, image)))
         .find(|(_, image)| is_ingress_image(image, &cx.config.ingress_images))
-        .map(|(c, image)| format!("runs ingress controller {image} (container {})", c.name))
+        .map(|(c, image)| {
+            let shown = image.split('@').next().unwrap_or(image);
+            format!("runs ingress controller {shown} (container {})", c.name)
+        })
 }
 
 /// The first use of the node's network: hostNetwork, else a hostPort accepted by `port`.

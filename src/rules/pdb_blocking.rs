@@ -91,6 +91,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 format!(" ({required} of {total} pod(s), rounded up)"),
                 "use maxUnavailable: 1, or a lower percentage (minAvailable rounds up)".to_string(),
             ),
+            Amount::Count(_) if total < 2 => (
+                format!(" of {total} pod(s)"),
+                "run 2 or more replicas and use maxUnavailable: 1".to_string(),
+            ),
             Amount::Count(_) => (
                 format!(" of {total} pod(s)"),
                 format!("use maxUnavailable: 1, or set minAvailable below {total}"),

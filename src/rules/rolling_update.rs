@@ -1,7 +1,7 @@
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
 
 use crate::engine::Severity;
-use crate::objects::intstr::Amount;
+use crate::objects::intstr::{Amount, Rounding};
 use crate::objects::{Kind, WorkloadKind};
 
 use super::budget::{self, show};
@@ -62,7 +62,7 @@ fn deployment(cx: &Context<'_>, d: &Deployment, out: &mut Vec<Diagnostic>) {
     if replicas.count < 1 {
         return;
     }
-    let Some((_, unavailable)) =
+    let Some((surge, unavailable)) =
         budget::deployment_fenceposts(max_surge, max_unavailable, replicas.count)
     else {
         return;
@@ -70,10 +70,15 @@ fn deployment(cx: &Context<'_>, d: &Deployment, out: &mut Vec<Diagnostic>) {
     if unavailable < replicas.count {
         return;
     }
-    let written = match max_unavailable {
+    let mut written = match max_unavailable {
         Some(v) => format!("maxUnavailable {}", show(v)),
         None => "maxUnavailable (default 25%)".to_string(),
     };
+    let rounded_to_zero = budget::amount_or(max_unavailable, Amount::Percent(25))
+        .is_some_and(|a| a.resolve(replicas.count, Rounding::Down) == 0);
+    if surge == 0 && rounded_to_zero {
+        written.push_str(" with maxSurge 0 (both resolve to 0, so the controller uses 1)");
+    }
     let count = match replicas.autoscaler {
         Some(hpa) => format!(
             "{} replica(s) (the minReplicas of HorizontalPodAutoscaler {})",
@@ -91,10 +96,14 @@ fn deployment(cx: &Context<'_>, d: &Deployment, out: &mut Vec<Diagnostic>) {
             "{id} has {written}, which resolves to {unavailable} at {count}: a rollout may take every pod down at once"
         ),
     )
-    .help(format!(
-        "set maxUnavailable below {} (0 with maxSurge 1 keeps every pod serving)",
-        replicas.count
-    ));
+    .help(if replicas.count == 1 {
+        "set maxUnavailable to 0 and maxSurge to 1: the new pod then starts before the old one stops".to_string()
+    } else {
+        format!(
+            "set maxUnavailable below {} (0 with maxSurge 1 keeps every pod serving)",
+            replicas.count
+        )
+    });
     if let Some(hpa) = replicas.autoscaler {
         d = budget::relate(d, &hpa, "/spec/minReplicas", "the autoscaler's minimum");
     }
