@@ -51,11 +51,14 @@ fn main() {
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
-    let dir = tempfile::tempdir().expect("temp dir");
+    // HALINT_BENCH_CORPUS=DIR writes the corpora there and keeps them (for profiling).
+    let kept = std::env::var_os("HALINT_BENCH_CORPUS").map(std::path::PathBuf::from);
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = kept.as_deref().unwrap_or(temp.path());
     println!("| apps | objects | input MB | parse only | halint, one file | halint, file per app | objects/s (one file) | vs parse | peak RSS (one file) |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for &n in &sizes {
-        let many = dir.path().join(format!("many-{n}"));
+        let many = dir.join(format!("many-{n}"));
         fs::create_dir_all(&many).unwrap();
         let mut all = String::new();
         for i in 0..n {
@@ -64,7 +67,7 @@ fn main() {
             all.push_str(&app);
             all.push_str("---\n");
         }
-        let single = dir.path().join(format!("all-{n}.yaml"));
+        let single = dir.join(format!("all-{n}.yaml"));
         fs::write(&single, &all).unwrap();
         let objects = n * 4;
         let mb = all.len() as f64 / 1e6;
