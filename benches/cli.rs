@@ -27,6 +27,8 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 }
 
 /// Runs the CLI once; wall time and the child's peak RSS in KiB.
+// wait4 reaps the child (std's wait cannot report its rusage).
+#[allow(clippy::zombie_processes)]
 fn run_cli(args: &[&str]) -> (Duration, i64) {
     let start = Instant::now();
     let child = Command::new(env!("CARGO_BIN_EXE_halint"))
@@ -51,11 +53,14 @@ fn main() {
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
-    let dir = tempfile::tempdir().expect("temp dir");
+    // HALINT_BENCH_CORPUS=DIR writes the corpora there and keeps them (for profiling).
+    let kept = std::env::var_os("HALINT_BENCH_CORPUS").map(std::path::PathBuf::from);
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = kept.as_deref().unwrap_or(temp.path());
     println!("| apps | objects | input MB | parse only | halint, one file | halint, file per app | objects/s (one file) | vs parse | peak RSS (one file) |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for &n in &sizes {
-        let many = dir.path().join(format!("many-{n}"));
+        let many = dir.join(format!("many-{n}"));
         fs::create_dir_all(&many).unwrap();
         let mut all = String::new();
         for i in 0..n {
@@ -64,7 +69,7 @@ fn main() {
             all.push_str(&app);
             all.push_str("---\n");
         }
-        let single = dir.path().join(format!("all-{n}.yaml"));
+        let single = dir.join(format!("all-{n}.yaml"));
         fs::write(&single, &all).unwrap();
         let objects = n * 4;
         let mb = all.len() as f64 / 1e6;

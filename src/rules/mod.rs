@@ -95,6 +95,7 @@ macro_rules! registry {
     };
 }
 
+mod budget;
 mod containers;
 
 registry! {
@@ -105,6 +106,11 @@ registry! {
     startup_probe => "startup-probe",
     probe_identical => "probe-identical",
     probe_port => "probe-port",
+    pdb_missing => "pdb-missing",
+    pdb_blocking => "pdb-blocking",
+    pdb_selector => "pdb-selector",
+    rolling_update => "rolling-update",
+    daemonset_ingress => "daemonset-ingress",
     hpa_min_replicas => "hpa-min-replicas",
 }
 

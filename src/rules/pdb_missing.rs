@@ -1,0 +1,37 @@
+use super::budget;
+use super::{Context, Diagnostic};
+
+pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    if budget::is_controlled(cx.object) {
+        return;
+    }
+    let Some(replicas) = cx.index.replicas_of(cx.object) else {
+        return;
+    };
+    if replicas.count < 2 {
+        return;
+    }
+    let labels = cx.object.pod_labels();
+    if !cx.index.pdbs_covering(cx.object.namespace(), labels).is_empty() {
+        return;
+    }
+    let count = match replicas.autoscaler {
+        Some(hpa) => format!(
+            "runs at least {} replicas (HorizontalPodAutoscaler {})",
+            replicas.count, hpa.info.name
+        ),
+        None => format!("runs {} replicas", replicas.count),
+    };
+    let mut d = Diagnostic::new(
+        "",
+        format!(
+            "{} {count} and no PodDisruptionBudget covers its pods: a node drain or cluster upgrade may evict them all at once",
+            cx.object.id
+        ),
+    )
+    .help("add a PodDisruptionBudget with maxUnavailable: 1 whose selector matches the pod template's labels");
+    if let Some(hpa) = replicas.autoscaler {
+        d = budget::relate(d, &hpa, "/spec/minReplicas", "the autoscaler's minimum");
+    }
+    out.push(d);
+}
