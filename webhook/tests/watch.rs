@@ -119,10 +119,11 @@ async fn watches_fill_the_cache_and_then_report_synced() {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let catalog = cache.catalog();
-    assert!(catalog.contains_named("shop", "Deployment", "web"));
-    assert!(catalog.contains_named("shop", "PodDisruptionBudget", "web"));
-    drop(catalog);
+    {
+        let catalog = cache.catalog();
+        assert!(catalog.contains_named("shop", "Deployment", "web"));
+        assert!(catalog.contains_named("shop", "PodDisruptionBudget", "web"));
+    }
     assert_eq!(cache.namespace_mode("legacy"), Some(NamespaceMode::Off));
     assert_eq!(cache.namespace_mode("shop"), None);
     assert_eq!(readyz(&app).await, (200, "ok".to_owned()));
