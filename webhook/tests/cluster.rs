@@ -262,3 +262,24 @@ fn a_relist_replaces_what_the_cache_held() {
     cache.delete(WatchedKind::Deployments, &api.project().0);
     assert!(!cache.catalog().contains_named("shop", "Deployment", "api"));
 }
+
+#[test]
+fn an_autoscaling_v1_hpa_is_judged_too() {
+    let mut review = capture("11-create-horizontalpodautoscalers.json");
+    let request = &mut review["request"];
+    request["kind"]["version"] = json!("v1");
+    request["resource"]["version"] = json!("v1");
+    request["object"] = json!({
+        "apiVersion": "autoscaling/v1",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": "web", "namespace": "shop"},
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+            "maxReplicas": 5,
+            "targetCPUUtilizationPercentage": 80
+        }
+    });
+    let cluster = catalog([deployment(), pdb()]);
+    let decision = Judge::with(&cluster).decide(&review);
+    assert!(has(&decision, "hpa-min-replicas"), "{decision:?}");
+}

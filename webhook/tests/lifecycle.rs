@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{capture, response_of, Options, TestServer};
+use halint_webhook::server::Timeouts;
 use hyper::{Method, StatusCode};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -137,4 +138,52 @@ async fn shutdown_stops_accepting_and_drains_in_flight_requests() {
         .await
         .expect("server returns once drained")
         .unwrap();
+}
+
+#[tokio::test]
+async fn slow_handshakes_and_headers_are_cut_off() {
+    let server = TestServer::start(Options {
+        timeouts: Timeouts {
+            handshake: Duration::from_millis(200),
+            header_read: Duration::from_millis(200),
+            ..Timeouts::default()
+        },
+        ..Options::default()
+    })
+    .await;
+
+    // A TCP connection that never starts TLS.
+    let mut tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 64];
+    let read = tokio::time::timeout(Duration::from_secs(3), tcp.read(&mut buf)).await;
+    assert!(matches!(read, Ok(Ok(0)) | Ok(Err(_))), "{read:?}");
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(150) && waited < Duration::from_secs(2),
+        "{waited:?}"
+    );
+
+    // Headers that never end.
+    let mut tls = server.connect_raw().await.unwrap();
+    tls.write_all(b"POST /validate HTTP/1.1\r\nhost: localhost\r\n")
+        .await
+        .unwrap();
+    tls.flush().await.unwrap();
+    let started = Instant::now();
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(3), tls.read_to_end(&mut rest)).await;
+    assert!(
+        read.is_ok(),
+        "connection still open after the header timeout"
+    );
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(150) && waited < Duration::from_secs(2),
+        "{waited:?}"
+    );
+
+    // And the server still serves.
+    let response = server.review(&capture("01-create-deployments.json")).await;
+    assert_eq!(response["allowed"], true);
 }

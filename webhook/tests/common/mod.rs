@@ -84,6 +84,7 @@ pub struct Options {
     pub mode: Mode,
     pub cluster: Option<Arc<ClusterCache>>,
     pub reload_every: Duration,
+    pub timeouts: Timeouts,
 }
 
 impl Default for Options {
@@ -92,6 +93,7 @@ impl Default for Options {
             mode: Mode::Enforce,
             cluster: None,
             reload_every: Duration::from_secs(60),
+            timeouts: Timeouts::default(),
         }
     }
 }
@@ -127,7 +129,7 @@ impl TestServer {
         let server = Server::bind(
             "127.0.0.1:0".parse().unwrap(),
             certs.server_config().unwrap(),
-            Timeouts::default(),
+            options.timeouts,
         )
         .await
         .unwrap();
