@@ -4,7 +4,7 @@
 //! lock, and calls [`decide`], a plain synchronous function around the engine that the
 //! tests call directly with a catalog they fill themselves.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -164,17 +164,15 @@ pub fn decide(admission: &Admission, cx: &Context<'_>) -> Decision {
     };
     let findings = lint(&new, cx);
 
-    // Ratcheting: what already held before this change does not deny. An old object
-    // halint cannot read counts as holding nothing.
-    let before: HashSet<(&'static str, String)> = old
-        .and_then(|old| Object::from_json(old).ok().flatten())
-        .map(|old| {
-            lint(&old, cx)
-                .into_iter()
-                .map(|f| (f.rule, f.path))
-                .collect()
-        })
-        .unwrap_or_default();
+    // Ratcheting: what already held before this change, at the same or a higher
+    // severity, does not deny. An old object halint cannot read holds nothing.
+    let mut before: HashMap<(&'static str, String), Severity> = HashMap::new();
+    if let Some(old) = old.and_then(|old| Object::from_json(old).ok().flatten()) {
+        for f in lint(&old, cx) {
+            let held = before.entry((f.rule, f.path)).or_insert(f.severity);
+            *held = (*held).max(f.severity);
+        }
+    }
 
     let mut decision = Decision {
         outcome: Outcome::Allowed,
@@ -185,7 +183,9 @@ pub fn decide(admission: &Admission, cx: &Context<'_>) -> Decision {
     let mut denials = Vec::new();
     let mut warnings = Vec::new();
     for f in findings {
-        let preexisting = before.contains(&(f.rule, f.path.clone()));
+        let preexisting = before
+            .get(&(f.rule, f.path.clone()))
+            .is_some_and(|held| *held >= f.severity);
         if matches!(target, Target::Scale(_)) && preexisting {
             // A scale changes the replica count only: what held before it is not about
             // this request (and parts of the synthesized workload are unknown).
@@ -220,7 +220,7 @@ pub fn decide(admission: &Admission, cx: &Context<'_>) -> Decision {
             .iter()
             .filter(|(_, _, denied)| *denied)
             .map(|(rule, _, _)| *rule)
-            .collect::<std::collections::BTreeSet<_>>()
+            .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
         decision.verdict.deny = Some(format!(
