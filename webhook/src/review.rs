@@ -63,10 +63,15 @@ pub fn parse(body: &[u8]) -> Result<Admission, ReviewError> {
         _ => return Err(ReviewError::NoRequest),
     };
     let mut take = |key: &str| {
-        request
+        let mut object = request
             .get_mut(key)
             .map(Value::take)
-            .filter(|v| !v.is_null())
+            .filter(|v| !v.is_null())?;
+        // No rule reads managedFields, and they are often the larger part of an object.
+        if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("managedFields");
+        }
+        Some(object)
     };
     let object = take("object");
     let old_object = take("oldObject");
