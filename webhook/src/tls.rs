@@ -146,3 +146,54 @@ fn certified_key(
         PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| anyhow!("private key PEM: {e}"))?;
     CertifiedKey::from_der(chain, key, provider).map_err(|e| anyhow!("certificate and key: {e}"))
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    fn pair() -> (String, String) {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        (cert.pem(), key.serialize_pem())
+    }
+
+    /// The layout the kubelet gives a mounted Secret: `tls.crt -> ..data/tls.crt`, and
+    /// `..data` a symlink swapped atomically to a new timestamped directory on update.
+    fn write_version(dir: &Path, version: &str, (cert, key): &(String, String)) {
+        let target = dir.join(version);
+        std::fs::create_dir(&target).unwrap();
+        std::fs::write(target.join("tls.crt"), cert).unwrap();
+        std::fs::write(target.join("tls.key"), key).unwrap();
+        let tmp = dir.join("..data_tmp");
+        symlink(version, &tmp).unwrap();
+        std::fs::rename(&tmp, dir.join("..data")).unwrap();
+    }
+
+    #[test]
+    fn follows_a_secret_volume_symlink_swap_and_keeps_the_old_pair_on_a_mismatch() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (pair(), pair());
+        write_version(dir.path(), "..v1", &a);
+        symlink("..data/tls.crt", dir.path().join("tls.crt")).unwrap();
+        symlink("..data/tls.key", dir.path().join("tls.key")).unwrap();
+        let store =
+            CertStore::load(&dir.path().join("tls.crt"), &dir.path().join("tls.key")).unwrap();
+        let served = |s: &CertStore| s.current.load().cert[0].clone();
+        let first = served(&store);
+
+        assert!(!store.reload().unwrap(), "nothing changed");
+        write_version(dir.path(), "..v2", &b);
+        assert!(store.reload().unwrap());
+        let second = served(&store);
+        assert_ne!(first, second);
+
+        // A certificate whose key does not match is refused; the current pair stays.
+        write_version(dir.path(), "..v3", &(a.0.clone(), b.1.clone()));
+        assert!(store.reload().is_err());
+        assert_eq!(served(&store), second);
+    }
+}
