@@ -297,14 +297,14 @@ fn warning_line(f: &Finding, ratcheted: bool) -> String {
     } else {
         ""
     };
-    truncate(one_line(format!(
-        "halint {} [{}{note}] {}{} (fix: {})",
-        f.severity,
-        f.rule,
-        field(&f.path),
-        f.message,
-        f.help
-    )))
+    let line = format!("halint [{}{note}] {}{}", f.rule, field(&f.path), f.message);
+    // The fix when it fits; a fix cut in half helps nobody.
+    let with_fix = format!("{line} (fix: {})", f.help);
+    if with_fix.chars().count() <= MAX_WARNING_CHARS {
+        one_line(with_fix)
+    } else {
+        truncate(one_line(line))
+    }
 }
 
 /// Warnings travel in HTTP headers: no line breaks.

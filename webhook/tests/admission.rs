@@ -18,6 +18,11 @@ async fn create_of_a_sound_deployment_is_allowed_and_echoes_the_uid() {
     let response = server.review(&review).await;
     assert_eq!(response["uid"], review["request"]["uid"]);
     assert_eq!(response["allowed"], true, "{response}");
+    // Judged alone, it has no PDB: a warning, whole sentences only.
+    for w in warnings(&response) {
+        assert!(w.chars().count() < 256, "{w}");
+        assert!(!w.contains("(fix:") || w.ends_with(')'), "a fix cut in half: {w}");
+    }
 }
 
 #[tokio::test]
