@@ -21,7 +21,10 @@ async fn create_of_a_sound_deployment_is_allowed_and_echoes_the_uid() {
     // Judged alone, it has no PDB: a warning, whole sentences only.
     for w in warnings(&response) {
         assert!(w.chars().count() < 256, "{w}");
-        assert!(!w.contains("(fix:") || w.ends_with(')'), "a fix cut in half: {w}");
+        assert!(
+            !w.contains("(fix:") || w.ends_with(')'),
+            "a fix cut in half: {w}"
+        );
     }
 }
 
