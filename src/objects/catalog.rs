@@ -170,31 +170,26 @@ impl From<&PodDisruptionBudget> for PdbInfo {
     }
 }
 
-impl From<&HorizontalPodAutoscaler> for AutoscalerInfo {
-    fn from(o: &HorizontalPodAutoscaler) -> Self {
-        let (namespace, name) = ns_name(&o.metadata);
-        AutoscalerInfo {
-            namespace,
-            name,
-            target_kind: o.spec.scale_target_ref.kind.clone(),
-            target_name: o.spec.scale_target_ref.name.clone(),
-            min_replicas: o.spec.min_replicas.unwrap_or(1),
+/// autoscaling/v1 and v2 differ in their metrics, not in what the rules read.
+macro_rules! autoscaler_from {
+    ($ty:ty) => {
+        impl From<&$ty> for AutoscalerInfo {
+            fn from(o: &$ty) -> Self {
+                let (namespace, name) = ns_name(&o.metadata);
+                AutoscalerInfo {
+                    namespace,
+                    name,
+                    target_kind: o.spec.scale_target_ref.kind.clone(),
+                    target_name: o.spec.scale_target_ref.name.clone(),
+                    min_replicas: o.spec.min_replicas.unwrap_or(1),
+                }
+            }
         }
-    }
+    };
 }
 
-impl From<&HpaV1> for AutoscalerInfo {
-    fn from(o: &HpaV1) -> Self {
-        let (namespace, name) = ns_name(&o.metadata);
-        AutoscalerInfo {
-            namespace,
-            name,
-            target_kind: o.spec.scale_target_ref.kind.clone(),
-            target_name: o.spec.scale_target_ref.name.clone(),
-            min_replicas: o.spec.min_replicas.unwrap_or(1),
-        }
-    }
-}
+autoscaler_from!(HorizontalPodAutoscaler);
+autoscaler_from!(HpaV1);
 
 impl From<&Service> for ServiceInfo {
     fn from(o: &Service) -> Self {
@@ -607,12 +602,7 @@ impl Catalog {
 mod tests {
     use super::*;
 
-    fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::objects::selector::tests::labels;
 
     fn workload(name: &str, l: &[(&str, &str)]) -> Entry {
         Entry::Workload(WorkloadInfo {

@@ -256,12 +256,7 @@ mod tests {
     use super::*;
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelectorRequirement;
 
-    fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::objects::selector::tests::labels;
 
     fn selecting(pairs: &[(&str, &str)]) -> LabelSelector {
         LabelSelector {
