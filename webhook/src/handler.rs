@@ -166,8 +166,15 @@ pub fn decide(admission: &Admission, cx: &Context<'_>) -> Decision {
 
     // Ratcheting: what already held before this change, at the same or a higher
     // severity, does not deny. An old object halint cannot read holds nothing.
+    // Only error findings (which deny, or are marked as held before) and scale requests
+    // read it, so an UPDATE without errors skips linting the old object.
+    let needs_old = matches!(target, Target::Scale(_))
+        || findings.iter().any(|f| f.severity == Severity::Error);
     let mut before: HashMap<(&'static str, String), Severity> = HashMap::new();
-    if let Some(old) = old.and_then(|old| Object::from_json(old).ok().flatten()) {
+    if let Some(old) = old
+        .filter(|_| needs_old)
+        .and_then(|old| Object::from_json(old).ok().flatten())
+    {
         for f in lint(&old, cx) {
             let held = before.entry((f.rule, f.path)).or_insert(f.severity);
             *held = (*held).max(f.severity);
