@@ -4,10 +4,10 @@
 use crate::catalog::RuleMeta;
 
 /// First line of every generated page, so nobody edits the copy instead of the source.
-pub fn generated_notice(id: &str) -> String {
+pub fn generated_notice(source: &str) -> String {
     format!(
-        "<!-- Generated from rules/{id}.yaml by `halint docs --out docs/rules`. \
-         Edit that file, not this one. -->"
+        "<!-- Generated from {source} by `halint docs --out docs/rules`. \
+         Edit the rule data, not this page. -->"
     )
 }
 
@@ -15,7 +15,7 @@ pub fn generated_notice(id: &str) -> String {
 pub fn rule_page(meta: &RuleMeta) -> String {
     format!(
         "{}\n\n# `{}`\n\n{}",
-        generated_notice(&meta.id),
+        generated_notice(&format!("rules/{}.yaml", meta.id)),
         meta.id,
         rule_body(meta)
     )
@@ -61,7 +61,7 @@ pub fn index(rules: &[RuleMeta]) -> String {
         "{}\n\n# Rules\n\nEach page says why the mistake matters, how to fix it, and shows a \
          manifest that is flagged and one that passes. `halint explain ID` prints the same \
          text.\n\n| rule | default | flags |\n|---|---|---|\n",
-        generated_notice("*")
+        generated_notice("rules/*.yaml")
     );
     for meta in rules {
         out.push_str(&format!(
