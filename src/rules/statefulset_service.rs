@@ -16,6 +16,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     };
     let id = &cx.object.id;
+    let member = format!("{}-0", cx.object.name());
     let namespace = cx.object.namespace();
     let Some(service) = cx.index.service(namespace, name) else {
         // The Service may ship apart: only judge a namespace whose Services the set holds.
@@ -24,7 +25,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     "/spec/serviceName",
                     format!(
-                        "{id} names Service {name} as its governing Service, and namespace {namespace} has no Service of that name: its pods get no stable DNS names (pod-0.{name}), so peers cannot find each other"
+                        "{id} names Service {name} as its governing Service, and namespace {namespace} has no Service of that name: its pods get no stable DNS names ({member}.{name}), so peers cannot find each other"
                     ),
                 )
                 .help(format!("add a headless Service {name} (clusterIP: None) that selects the StatefulSet's pods")),
@@ -36,7 +37,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let d = Diagnostic::new(
             "/spec/serviceName",
             format!(
-                "{id} names Service {name}, which is not headless: DNS gives one virtual IP for it and no record per pod, so pod-0.{name} does not resolve and members cannot address each other"
+                "{id} names Service {name}, which is not headless: DNS gives one virtual IP for it and no record per pod, so {member}.{name} does not resolve and members cannot address each other"
             ),
         )
         .help(format!("set clusterIP: None on Service {name} (a second, ordinary Service can carry client traffic)"));
