@@ -792,4 +792,55 @@ mod tests {
         assert!(c.workloads_matching("ns", &shop).is_empty());
         assert_eq!(c.sizes(), Sizes::default());
     }
+
+    fn entry(value: serde_json::Value) -> Entry {
+        let object = Object::from_json(value).unwrap().unwrap();
+        Entry::from_object(&object).unwrap()
+    }
+
+    #[test]
+    fn a_scaled_object_and_an_hpa_of_one_name_are_two_entries() {
+        let mut c = Catalog::default();
+        c.upsert(entry(serde_json::json!({
+            "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+            "metadata": {"name": "web", "namespace": "ns"},
+            "spec": {"scaleTargetRef": {"name": "web"}}
+        })));
+        c.upsert(entry(serde_json::json!({
+            "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": "web", "namespace": "ns"},
+            "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "maxReplicas": 3}
+        })));
+        let mut found: Vec<_> = c
+            .autoscalers_of("ns", "Deployment", "web")
+            .iter()
+            .map(|h| (h.info.kind, h.info.min_replicas))
+            .collect();
+        found.sort();
+        assert_eq!(found, [("HorizontalPodAutoscaler", 1), ("ScaledObject", 0)]);
+        assert!(c.contains_named("ns", "ScaledObject", "web"));
+    }
+
+    #[test]
+    fn claims_and_services_are_found_by_name() {
+        let mut c = Catalog::default();
+        c.upsert(entry(serde_json::json!({
+            "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "data", "namespace": "ns"},
+            "spec": {"accessModes": ["ReadWriteOnce"]}
+        })));
+        c.upsert(entry(serde_json::json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "db", "namespace": "ns"},
+            "spec": {"clusterIP": "None", "selector": {"app": "db"}}
+        })));
+        let pvc = c.pvc("ns", "data").unwrap().info.clone();
+        assert_eq!(pvc.access_modes, ["ReadWriteOnce"]);
+        assert!(c.pvc("other", "data").is_none());
+        assert!(c.service("ns", "db").unwrap().info.headless);
+        assert!(c.has_services("ns") && !c.has_workloads("ns"));
+        assert_eq!(c.sizes().pvcs, 1);
+        assert!(c.remove(&Entry::Pvc(pvc).key()));
+        assert!(c.pvc("ns", "data").is_none());
+    }
 }

@@ -361,4 +361,47 @@ mod tests {
         .unwrap();
         assert_eq!(o.id.to_string(), "Service shop/s");
     }
+
+    #[test]
+    fn webhook_configurations_are_cluster_scoped() {
+        let o = Object::from_value(
+            json!({
+                "apiVersion": "admissionregistration.k8s.io/v1",
+                "kind": "ValidatingWebhookConfiguration",
+                "metadata": {"name": "policy", "namespace": "ignored"},
+                "webhooks": [{"name": "a.example.com", "admissionReviewVersions": ["v1"],
+                              "sideEffects": "None", "clientConfig": {"url": "https://x"}}]
+            }),
+            "shop",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(o.id.to_string(), "ValidatingWebhookConfiguration policy");
+        let hooks = o.webhooks();
+        assert_eq!(hooks.len(), 1);
+        assert!(hooks[0].fails_closed());
+        assert_eq!(hooks[0].timeout(), 10);
+    }
+
+    #[test]
+    fn a_rollout_is_a_replicated_workload() {
+        let o = Object::from_json(json!({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+            "metadata": {"name": "web"},
+            "spec": {"replicas": 4, "template": {"metadata": {"labels": {"app": "web"}},
+                     "spec": {"containers": [{"name": "web", "image": "web:1"}]}},
+                     "strategy": {"canary": {"steps": [{"setWeight": 20}]}}}
+        }))
+        .unwrap()
+        .unwrap();
+        assert_eq!(o.workload_kind(), Some(WorkloadKind::Rollout));
+        assert_eq!(o.spec_replicas(), Some(4));
+        assert_eq!(o.pod_labels().get("app").map(String::as_str), Some("web"));
+        let err = Object::from_json(json!({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+            "metadata": {"name": "web"}, "spec": {"replicas": "four"}
+        }))
+        .unwrap_err();
+        assert_eq!(err.path, "/spec/replicas");
+    }
 }
