@@ -283,3 +283,44 @@ fn an_autoscaling_v1_hpa_is_judged_too() {
     let decision = Judge::with(&cluster).decide(&review);
     assert!(has(&decision, "hpa-min-replicas"), "{decision:?}");
 }
+
+#[test]
+fn a_claims_access_modes_come_from_the_cluster() {
+    let mut review = capture("01-create-deployments.json");
+    let spec = &mut review["request"]["object"]["spec"]["template"]["spec"];
+    spec["volumes"] =
+        json!([{"name": "uploads", "persistentVolumeClaim": {"claimName": "uploads"}}]);
+    spec["containers"][0]["volumeMounts"] = json!([{"name": "uploads", "mountPath": "/srv"}]);
+    let claim = |mode: &str| {
+        json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+               "metadata": {"name": "uploads", "namespace": "shop"},
+               "spec": {"accessModes": [mode]}})
+    };
+
+    let unknown = Judge::with(&Catalog::default()).decide(&review);
+    assert!(!has(&unknown, "rwo-volume-shared"), "{unknown:?}");
+
+    let cluster = catalog([claim("ReadWriteOnce")]);
+    let decision = Judge::with(&cluster).decide(&review);
+    assert!(has(&decision, "rwo-volume-shared"), "{decision:?}");
+
+    let cluster = catalog([claim("ReadWriteMany")]);
+    let decision = Judge::with(&cluster).decide(&review);
+    assert!(!has(&decision, "rwo-volume-shared"), "{decision:?}");
+}
+
+#[test]
+fn a_cached_claim_is_projected_to_its_access_modes() {
+    let claim: k8s_openapi::api::core::v1::PersistentVolumeClaim = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+        "metadata": {"name": "data", "namespace": "shop", "annotations": {"big": "x"}},
+        "spec": {"accessModes": ["ReadWriteOncePod"], "storageClassName": "fast",
+                 "resources": {"requests": {"storage": "1Gi"}}}
+    }))
+    .unwrap();
+    let cache = ClusterCache::default();
+    cache.apply(WatchedKind::PersistentVolumeClaims, claim.project());
+    let catalog = cache.catalog();
+    let hit = catalog.pvc("shop", "data").unwrap();
+    assert_eq!(hit.info.access_modes, ["ReadWriteOncePod"]);
+}
