@@ -65,7 +65,6 @@ fn has(decision: &Decision, rule: &str) -> bool {
     decision.findings.iter().any(|(r, _, _)| *r == rule)
 }
 
-/// Rules land in the engine one by one; a test about a rule not registered yet says so.
 fn deployment() -> Value {
     capture("01-create-deployments.json")["request"]["object"].clone()
 }
