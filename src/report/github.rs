@@ -29,13 +29,13 @@ pub fn write(report: &Report<'_>, locator: &Locator<'_>, out: &mut dyn Write) ->
             properties.push(("line", place.position.line.to_string()));
             properties.push(("col", place.position.column.to_string()));
         }
-        properties.push((
-            "title",
-            format!(
-                "{} ({} {}/{})",
-                finding.rule, id.kind, id.namespace, id.name
-            ),
-        ));
+        // Cluster-scoped objects (webhook configurations) have no namespace to show.
+        let object = if id.namespace.is_empty() {
+            format!("{} {}", id.kind, id.name)
+        } else {
+            format!("{} {}/{}", id.kind, id.namespace, id.name)
+        };
+        properties.push(("title", format!("{} ({object})", finding.rule)));
         let message = format!("{}\nhelp: {}", finding.message, finding.help);
         command(out, level(finding.severity), &properties, &message)?;
     }

@@ -23,7 +23,12 @@ pub fn write(report: &Report<'_>, locator: &Locator<'_>, out: &mut dyn Write) ->
         .iter()
         .map(|f| {
             let id = &report.objects[f.object].id;
-            let object_name = format!("{}/{}/{}", id.kind, id.namespace, id.name);
+            let object_name = [id.kind.as_str(), id.namespace.as_str(), id.name.as_str()]
+                .iter()
+                .filter(|part| !part.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join("/");
             let mut location = json!({
                 "logicalLocations": [{
                     "fullyQualifiedName": object_name,
