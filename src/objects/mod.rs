@@ -211,6 +211,39 @@ impl Object {
     }
 }
 
+/// The kinds halint reads (`kind` names); custom rules may name only these.
+pub const KINDS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Pod",
+    "PodDisruptionBudget",
+    "HorizontalPodAutoscaler",
+    "Service",
+];
+
+impl Object {
+    /// The object as JSON, as custom rules query it: the fields Kubernetes knows, as read.
+    pub fn to_json(&self) -> Value {
+        let value = match &self.kind {
+            Kind::Deployment(o) => serde_json::to_value(o),
+            Kind::StatefulSet(o) => serde_json::to_value(o),
+            Kind::DaemonSet(o) => serde_json::to_value(o),
+            Kind::ReplicaSet(o) => serde_json::to_value(o),
+            Kind::ReplicationController(o) => serde_json::to_value(o),
+            Kind::Pod(o) => serde_json::to_value(o),
+            Kind::PodDisruptionBudget(o) => serde_json::to_value(o),
+            Kind::HorizontalPodAutoscaler(o) => serde_json::to_value(o),
+            Kind::HorizontalPodAutoscalerV1(o) => serde_json::to_value(o),
+            Kind::Service(o) => serde_json::to_value(o),
+        };
+        // Serializing typed Kubernetes objects into a Value cannot fail.
+        value.unwrap_or(Value::Null)
+    }
+}
+
 fn typed<T: DeserializeOwned>(value: Value) -> Result<Box<T>, ObjectError> {
     serde_path_to_error::deserialize(value)
         .map(Box::new)
