@@ -69,7 +69,7 @@ fn finding(report: &Report<'_>, locator: &Locator<'_>, f: &Finding) -> Value {
         "object": {
             "apiVersion": id.api_version,
             "kind": id.kind,
-            "namespace": id.namespace,
+            "namespace": (!id.namespace.is_empty()).then_some(&id.namespace),
             "name": id.name,
         },
         "path": f.path,

@@ -1,0 +1,50 @@
+//! KEDA's `ScaledObject` (keda.sh/v1alpha1): an autoscaler that, unlike an HPA, scales its
+//! target to zero by default. Only what the rules read is typed.
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::{Deserialize, Serialize};
+
+// Serialize: custom rules query objects as JSON (absent fields stay absent).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+pub struct ScaledObject {
+    #[serde(default)]
+    pub metadata: ObjectMeta,
+    #[serde(default)]
+    pub spec: ScaledObjectSpec,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScaledObjectSpec {
+    #[serde(default)]
+    pub scale_target_ref: ScaleTargetRef,
+    /// Absent means 0: KEDA scales the target away when no event arrives.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_replica_count: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_replica_count: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScaleTargetRef {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    /// Absent means Deployment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub name: String,
+}
+
+impl ScaleTargetRef {
+    pub fn kind(&self) -> &str {
+        self.kind.as_deref().unwrap_or("Deployment")
+    }
+}
+
+impl ScaledObjectSpec {
+    pub fn min_replicas(&self) -> i32 {
+        self.min_replica_count.unwrap_or(0)
+    }
+}
