@@ -532,3 +532,25 @@ fn pdbs_elsewhere_turns_off_pdb_missing_offline_only() {
     });
     assert_eq!(linted.findings.len(), 1);
 }
+
+#[test]
+fn custom_rules_see_the_kinds_halint_types_itself() {
+    let rule = RULE
+        .replace("kinds: [Deployment]", "kinds: [Rollout]")
+        .replace(
+            "apiVersion: apps/v1\n    kind: Deployment",
+            "apiVersion: argoproj.io/v1alpha1\n    kind: Rollout",
+        );
+    let rule = Arc::new(custom::parse("rollout.yaml", &rule).unwrap());
+    let config = Config {
+        custom: vec![rule],
+        only: Some(vec!["team-label".into()]),
+        ..Config::default()
+    };
+    let text = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec: {replicas: 3, selector: {}, template: {spec: {containers: [{name: a, image: a:1}]}}}\n";
+    let (linted, _) = run(&config, text, "2025-01-01");
+    assert_eq!(
+        linted.findings[0].message,
+        "Rollout default/r has no team label"
+    );
+}

@@ -50,8 +50,7 @@ impl CustomRule {
     /// Whether the rule looks at this object at all.
     pub fn applies_to(&self, object: &Object) -> bool {
         self.meta.applies_to(&object.id.kind)
-            && (self.namespaces.is_empty()
-                || self.namespaces.iter().any(|n| *n == object.id.namespace))
+            && (self.namespaces.is_empty() || self.namespaces.contains(&object.id.namespace))
             && self.labels.as_ref().is_none_or(|sel| {
                 let empty = Default::default();
                 selector::matches(sel, object.metadata().labels.as_ref().unwrap_or(&empty))
