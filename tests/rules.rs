@@ -31,6 +31,7 @@ fn hits(rule: &str, name: &str, text: &str) -> BTreeSet<(String, String, String)
         context: &[],
         cluster: None,
         config: &config,
+        today: halint::Date::from_unix_days(0),
     });
     findings
         .iter()

@@ -218,10 +218,66 @@ pub fn write(
             .map_err(|e| io::Error::other(e.to_string()))?;
         writeln!(out, "{rendered}")?;
     }
+    if let Some(suppressed) = report.suppressed.filter(|s| !s.is_empty()) {
+        write_suppressed(report, locator, suppressed, out)?;
+    }
     if !style.quiet {
         writeln!(out, "{}", summary(report))?;
     }
     Ok(())
+}
+
+/// One entry per exempted finding: where, what, and which annotation exempts it and why.
+fn write_suppressed(
+    report: &Report<'_>,
+    locator: &Locator<'_>,
+    suppressed: &[crate::engine::Suppressed],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let at = |object: usize, path: &str| match locator.place(object, path) {
+        Some(p) => format!(
+            "{}:{}:{}",
+            if p.file.is_stdin() {
+                "<stdin>"
+            } else {
+                &p.file.name
+            },
+            p.position.line,
+            p.position.column
+        ),
+        None => report.objects[object].id.to_string(),
+    };
+    writeln!(
+        out,
+        "Suppressed by exemptions ({}, not counted toward the exit code):",
+        suppressed.len()
+    )?;
+    for s in suppressed {
+        let f = &s.finding;
+        let e = &s.exemption;
+        writeln!(
+            out,
+            "  {} {} [{}] {}",
+            at(f.object, &f.path),
+            f.severity,
+            f.rule,
+            f.message
+        )?;
+        let mut how = format!("exempted by {}", e.annotation);
+        if let Some(container) = &e.container {
+            how.push_str(&format!(" for container {container}"));
+        }
+        how.push_str(&format!(" at {}", at(f.object, &e.path)));
+        match &e.reason {
+            Some(reason) => how.push_str(&format!("; reason: {reason}")),
+            None => how.push_str("; no reason given (halint.io/ignore-reason)"),
+        }
+        if let Some(until) = &e.until {
+            how.push_str(&format!("; until {until}"));
+        }
+        writeln!(out, "      {how}")?;
+    }
+    writeln!(out)
 }
 
 fn summary(report: &Report<'_>) -> String {
