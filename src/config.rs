@@ -23,6 +23,12 @@ pub struct Config {
     /// `daemonset-ingress`: image name fragments that identify an ingress controller, on
     /// top of the well-known ones.
     pub ingress_images: Vec<String>,
+    /// `quorum-odd`: image repositories of quorum systems, on top of etcd, ZooKeeper and
+    /// Consul.
+    pub quorum_images: Vec<String>,
+    /// `priority-class`: image repositories of components the cluster cannot lose first
+    /// under node pressure, on top of DNS servers and ingress controllers.
+    pub priority_images: Vec<String>,
 }
 
 impl Default for Config {
@@ -32,6 +38,8 @@ impl Default for Config {
             only: None,
             min_replicas: 2,
             ingress_images: Vec::new(),
+            quorum_images: Vec::new(),
+            priority_images: Vec::new(),
         }
     }
 }
