@@ -20,7 +20,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         Diagnostic::new(
             "/spec/unhealthyPodEvictionPolicy",
             format!(
-                "{} has {written}: a pod that runs but is not ready (crash-looping, stuck starting) can only be evicted while the budget still has room, so the pods that are already broken can block every node drain",
+                "{} has {written}: a pod that runs but is not ready (crash-looping, stuck starting) may be evicted only while the healthy pods satisfy the budget, so broken pods can hold up node drains",
                 cx.object.id
             ),
         )

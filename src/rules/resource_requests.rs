@@ -20,24 +20,36 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if missing.is_empty() {
             continue;
         }
-        let what = missing.join(" and ");
-        let consequence = if missing.contains(&"memory") {
-            "it always uses more memory than it requested, so under memory pressure the kubelet evicts its pod first, and the scheduler may place it on a node without room for it"
-        } else {
-            "the scheduler places it as if it needed no CPU, and when the node is busy it gets the smallest share"
+        let (what, consequence) = match missing.as_slice() {
+            [_, _] => (
+                "neither cpu nor memory",
+                "the scheduler places it as if it needed nothing, and under memory pressure the kubelet evicts its pod among the first",
+            ),
+            ["memory"] => (
+                "no memory",
+                "it always uses more than it requested, so under memory pressure the kubelet evicts its pod among the first",
+            ),
+            _ => (
+                "no cpu",
+                "the scheduler places it as if it needed none, and on a busy node it gets the smallest CPU share",
+            ),
         };
+        let fields: Vec<String> = missing
+            .iter()
+            .map(|r| format!("resources.requests.{r}"))
+            .collect();
         out.push(
             Diagnostic::new(
                 format!("{}/resources/requests", c.pointer),
                 format!(
-                    "{} requests no {what} in {}: {consequence}",
+                    "{} requests {what} in {}: {consequence}",
                     cx.object.id,
                     c.describe()
                 ),
             )
             .help(format!(
-                "set resources.requests.{} in {} to what it uses under normal load",
-                if missing.len() == 2 { "cpu and memory" } else { missing[0] },
+                "set {} in {} to what it uses under normal load",
+                fields.join(" and "),
                 c.describe()
             )),
         );
