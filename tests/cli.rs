@@ -316,5 +316,8 @@ fn human_report_puts_errors_first_under_one_heading_per_severity() {
         "testdata/report/severity-order.yaml",
     ]);
     let quiet = String::from_utf8(quiet.stdout).unwrap();
-    assert!(quiet.contains("runs 1 replica") && !quiet.contains("── 1 error"), "{quiet}");
+    assert!(
+        quiet.contains("runs 1 replica") && !quiet.contains("── 1 error"),
+        "{quiet}"
+    );
 }

@@ -96,7 +96,10 @@ fn a_pdb_in_the_cluster_satisfies_pdb_missing() {
     assert!(!has(&decision, "pdb-missing"), "{decision:?}");
     // What remains is advice at most (the capture spreads over nodes, not over zones).
     assert!(
-        decision.findings.iter().all(|(_, s, _)| *s == Severity::Info),
+        decision
+            .findings
+            .iter()
+            .all(|(_, s, _)| *s == Severity::Info),
         "{decision:?}"
     );
 }
