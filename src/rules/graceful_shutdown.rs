@@ -56,11 +56,16 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if has_pre_stop || grace >= MIN_GRACE {
         return;
     }
+    let killed = if grace <= 0 {
+        "is killed at once".to_string()
+    } else {
+        format!("is killed {grace} s later")
+    };
     out.push(
         Diagnostic::new(
             format!("{spec}/terminationGracePeriodSeconds"),
             format!(
-                "{id} is behind Service {service}, has no preStop hook and terminationGracePeriodSeconds {grace}: a stopping pod gets SIGTERM as its removal from the endpoints starts to spread, and is killed {grace} s later, while nodes and load balancers may still send it requests"
+                "{id} is behind Service {service}, has no preStop hook and terminationGracePeriodSeconds {grace}: a stopping pod gets SIGTERM as its removal from the endpoints starts to spread, and {killed}, while nodes and load balancers may still send it requests"
             ),
         )
         .help("add a preStop hook that sleeps a few seconds (lifecycle.preStop.sleep.seconds: 5) and keep terminationGracePeriodSeconds above that plus the time to drain"),
