@@ -97,7 +97,7 @@ async fn watches_fill_the_cache_and_then_report_synced() {
     let config = kube::Config::new(format!("http://{addr}").parse().unwrap());
     let client = kube::Client::try_from(config).unwrap();
     let cache = Arc::new(ClusterCache::default());
-    assert_eq!(cache.unsynced().len(), 8);
+    assert_eq!(cache.unsynced().len(), 9);
     let app = app::router(Arc::new(AppState {
         mode: Mode::Enforce,
         config: halint::Config::default(),
@@ -139,6 +139,7 @@ async fn watches_fill_the_cache_and_then_report_synced() {
             "deployments",
             "horizontalpodautoscalers",
             "namespaces",
+            "persistentvolumeclaims",
             "poddisruptionbudgets",
             "replicasets",
             "services",
