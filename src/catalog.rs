@@ -83,3 +83,23 @@ pub fn all() -> &'static [RuleMeta] {
 pub fn rule_meta(id: &str) -> Option<&'static RuleMeta> {
     all().iter().find(|m| m.id == id)
 }
+
+/// Every rule data file (`*.yaml`) of a directory, sorted by file name: what docs/rules/ is
+/// generated from, so a new rules/<id>.yaml gets its page without any other change.
+pub fn read_dir(dir: &std::path::Path) -> Result<Vec<RuleMeta>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut paths: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|path| {
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: {e}"))?;
+            parse_meta(&name, &text)
+        })
+        .collect()
+}

@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod docs;
 pub mod engine;
 pub mod load;
 pub mod objects;

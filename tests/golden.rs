@@ -26,3 +26,24 @@ fn human_report_of_the_examples() {
 fn json_report_of_the_examples() {
     insta::assert_snapshot!(report("json"));
 }
+
+#[test]
+fn github_report_of_the_examples() {
+    insta::assert_snapshot!(report("github"));
+}
+
+/// The rules' texts are the rule data's (checked in tests/formats.rs); the snapshot keeps
+/// only their ids, so that editing a rule's prose does not churn this file.
+#[test]
+fn sarif_report_of_the_examples() {
+    let mut document: serde_json::Value = serde_json::from_str(&report("sarif")).unwrap();
+    let rules = &mut document["runs"][0]["tool"]["driver"]["rules"];
+    let ids: Vec<serde_json::Value> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].clone())
+        .collect();
+    *rules = ids.into();
+    insta::assert_json_snapshot!(document);
+}

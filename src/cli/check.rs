@@ -3,6 +3,7 @@
 use std::io::{self, IsTerminal, Write};
 
 use halint::config::{Config, Level};
+use halint::load::render::RenderOptions;
 use halint::load::{self, Limits};
 use halint::report::{Report, Style};
 use halint::{lint, rules, LintInput};
@@ -18,8 +19,11 @@ pub fn run(args: CheckArgs) -> io::Result<Outcome> {
         }
     };
     let limits = Limits::default();
-    let loaded = load::load(&args.paths, &args.namespace, &limits);
-    let context = load::load(&args.context, &args.namespace, &limits);
+    let render = RenderOptions {
+        helm_values: args.helm_values.clone(),
+    };
+    let loaded = load::load_with(&args.paths, &args.namespace, &limits, &render);
+    let context = load::load_with(&args.context, &args.namespace, &limits, &render);
     let findings = lint(&LintInput {
         objects: &loaded.objects,
         context: &context.objects,

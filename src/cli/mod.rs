@@ -1,13 +1,16 @@
 //! Flags, each defined once with its help, and the subcommands.
 
 mod check;
+mod docs;
 mod explain;
+mod generate;
 mod rules;
 
 use std::io;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::Shell;
 use halint::report::Format;
 use halint::Severity;
 
@@ -42,12 +45,26 @@ enum Command {
         /// Rule id, e.g. pdb-blocking.
         rule: String,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions { shell: Shell },
+    /// Print the man page (roff), e.g. `halint man > /usr/local/share/man/man1/halint.1`.
+    Man,
+    /// Write docs/rules/: a markdown page per rules/<id>.yaml and an index.
+    #[command(hide = true)]
+    Docs {
+        /// Directory of rule data files.
+        #[arg(long, default_value = "rules")]
+        rules: PathBuf,
+        /// Directory the pages are written to.
+        #[arg(long, default_value = "docs/rules")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
 struct RulesArgs {
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = rules::RulesFormat::Human)]
+    format: rules::RulesFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -78,7 +95,9 @@ enum Color {
 #[derive(Debug, Args)]
 struct CheckArgs {
     /// Files and directories to lint (directories are searched for .yaml, .yml and .json;
-    /// hidden entries are skipped); `-` reads standard input.
+    /// hidden entries are skipped); `-` reads standard input. A directory with a
+    /// kustomization.yaml is rendered with `kubectl kustomize`, one with a Chart.yaml with
+    /// `helm template`.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
     /// Output format.
@@ -100,6 +119,9 @@ struct CheckArgs {
     /// reported on (repeatable).
     #[arg(long)]
     context: Vec<PathBuf>,
+    /// A values file for every Helm chart rendered (`helm template --values`; repeatable).
+    #[arg(long = "values", value_name = "FILE")]
+    helm_values: Vec<PathBuf>,
     /// Print findings only, without the summary line.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -112,6 +134,9 @@ pub fn run(cli: Cli) -> io::Result<Outcome> {
     match cli.command {
         Some(Command::Rules(args)) => rules::run(args.format),
         Some(Command::Explain { rule }) => explain::run(&rule),
+        Some(Command::Completions { shell }) => generate::completions(shell),
+        Some(Command::Man) => generate::man(),
+        Some(Command::Docs { rules, out }) => docs::run(&rules, &out),
         None => check::run(cli.check),
     }
 }

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 use serde_json::Value;
 
+use super::render::RenderOptions;
 use super::yaml::{self, Document, SpanMode};
-use super::{discover, read, InputError, Limits, Position, SourceFile};
+use super::{discover, read_or_render, InputError, Limits, Position, SourceFile};
 use crate::objects::{is_kubernetes_object, list_items, Object, ObjectError, Origin};
 
 #[derive(Debug, Default)]
@@ -27,10 +28,20 @@ struct FileResult {
 }
 
 pub fn load(paths: &[PathBuf], default_namespace: &str, limits: &Limits) -> Loaded {
+    load_with(paths, default_namespace, limits, &RenderOptions::default())
+}
+
+/// [`load`], with options for the kustomizations and charts among the paths.
+pub fn load_with(
+    paths: &[PathBuf],
+    default_namespace: &str,
+    limits: &Limits,
+    render: &RenderOptions,
+) -> Loaded {
     let (files, mut errors) = discover(paths);
     let results: Vec<FileResult> = files
         .par_iter()
-        .map(|path| match read(path, limits) {
+        .map(|path| match read_or_render(path, limits, render) {
             Ok(source) => load_source(source, default_namespace, limits),
             Err(err) => FileResult {
                 file: None,

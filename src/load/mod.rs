@@ -2,6 +2,7 @@
 
 pub mod collect;
 pub mod limits;
+pub mod render;
 pub mod span;
 pub mod yaml;
 
@@ -9,7 +10,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-pub use collect::{load, load_text, Loaded};
+pub use collect::{load, load_text, load_with, Loaded};
 pub use limits::Limits;
 
 /// 1-based line and column (the column counts characters, as editors do).
@@ -52,7 +53,8 @@ pub struct InputError {
 
 /// The files a set of command-line paths names, in a stable order. Directories are walked
 /// recursively for .yaml/.yml/.json files; hidden entries are skipped. A path named
-/// explicitly is read whatever its extension.
+/// explicitly is read whatever its extension. A kustomization or Helm chart directory is
+/// listed itself, not its files: it is rendered (see [`render`]).
 pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -62,6 +64,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
             continue;
         }
         match fs::metadata(path) {
+            Ok(meta) if meta.is_dir() && render::detect(path).is_some() => files.push(path.clone()),
             Ok(meta) if meta.is_dir() => walk(path, &mut files, &mut errors),
             Ok(_) => files.push(path.clone()),
             Err(err) => errors.push(InputError {
@@ -96,6 +99,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<InputError>) {
         let path = entry.path();
         // Follow symlinks as kubectl does; a loop ends at the OS's path length limit.
         match fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() && render::detect(&path).is_some() => files.push(path),
             Ok(meta) if meta.is_dir() => walk(&path, files, errors),
             Ok(_) if is_manifest(&path) => files.push(path),
             Ok(_) => {}
@@ -113,6 +117,19 @@ fn is_manifest(path: &Path) -> bool {
         path.extension().and_then(|e| e.to_str()),
         Some("yaml" | "yml" | "json")
     )
+}
+
+/// Reads a discovered input: a file, stdin, or a directory to render.
+pub fn read_or_render(
+    path: &Path,
+    limits: &Limits,
+    options: &render::RenderOptions,
+) -> Result<SourceFile, InputError> {
+    if path.as_os_str() != "-" && path.is_dir() {
+        render::render(path, options, limits)
+    } else {
+        read(path, limits)
+    }
 }
 
 /// Reads one file (or stdin for "-") as UTF-8 text within the size limit.

@@ -1,9 +1,11 @@
 //! Rendering findings. Only this module maps JSON pointers to source positions, and only
 //! `human` touches miette.
 
+mod github;
 mod human;
 mod json;
 mod locate;
+mod sarif;
 
 use std::io::{self, Write};
 
@@ -19,6 +21,10 @@ pub enum Format {
     Human,
     /// The stable report contract, for tools.
     Json,
+    /// SARIF 2.1.0, for code scanning (GitHub, GitLab, IDEs).
+    Sarif,
+    /// GitHub Actions annotations on the pull request's diff.
+    Github,
 }
 
 /// Everything a report needs: what was read, what was found, what failed.
@@ -56,6 +62,8 @@ impl Report<'_> {
         match format {
             Format::Human => human::write(self, &locator, style, out),
             Format::Json => json::write(self, &locator, out),
+            Format::Sarif => sarif::write(self, &locator, out),
+            Format::Github => github::write(self, &locator, out),
         }
     }
 }

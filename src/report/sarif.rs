@@ -1,0 +1,214 @@
+//! `--format sarif`: SARIF 2.1.0, as GitHub code scanning and other SARIF viewers read it.
+//! Every rule's help comes from rules/<id>.yaml; input errors are tool notifications.
+
+use std::io::{self, Write};
+use std::path::{Component, Path};
+
+use serde_json::{json, Value};
+
+use super::{Locator, Place, Report};
+use crate::catalog;
+use crate::docs;
+use crate::engine::Severity;
+use crate::load::{InputError, Position};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+pub fn write(report: &Report<'_>, locator: &Locator<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let base = std::env::current_dir().ok();
+    let base = base.as_deref();
+    let rules: Vec<Value> = catalog::all().iter().map(rule).collect();
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let id = &report.objects[f.object].id;
+            let object_name = [id.kind.as_str(), id.namespace.as_str(), id.name.as_str()]
+                .iter()
+                .filter(|part| !part.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join("/");
+            let mut location = json!({
+                "logicalLocations": [{
+                    "fullyQualifiedName": object_name,
+                    "kind": "object",
+                }],
+            });
+            if let Some(physical) = locator
+                .place(f.object, &f.path)
+                .and_then(|p| physical(&p, base))
+            {
+                location["physicalLocation"] = physical;
+            }
+            let related: Vec<Value> = f
+                .related
+                .iter()
+                .enumerate()
+                .filter_map(|(n, r)| {
+                    let physical = physical(&locator.place(r.object, &r.path)?, base)?;
+                    Some(json!({
+                        "id": n,
+                        "physicalLocation": physical,
+                        "message": {"text": r.label},
+                    }))
+                })
+                .collect();
+            let mut result = json!({
+                "ruleId": f.rule,
+                "level": level(f.severity),
+                "message": {"text": format!("{}\nhelp: {}", f.message, f.help)},
+                "locations": [location],
+                "properties": {
+                    "object": {
+                        "apiVersion": id.api_version,
+                        "kind": id.kind,
+                        "namespace": id.namespace,
+                        "name": id.name,
+                    },
+                    "path": f.path,
+                },
+            });
+            if let Some(index) = catalog::all().iter().position(|m| m.id == f.rule) {
+                result["ruleIndex"] = json!(index);
+            }
+            if !related.is_empty() {
+                result["relatedLocations"] = json!(related);
+            }
+            result
+        })
+        .collect();
+    let notifications: Vec<Value> = report
+        .errors
+        .iter()
+        .map(|e| notification(e, base))
+        .collect();
+    let document = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "halint",
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                },
+            },
+            "invocations": [{
+                "executionSuccessful": report.errors.is_empty(),
+                "toolExecutionNotifications": notifications,
+            }],
+            // halint counts columns in characters, as editors do.
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)
+}
+
+fn rule(meta: &catalog::RuleMeta) -> Value {
+    json!({
+        "id": meta.id,
+        "name": meta.id,
+        "shortDescription": {"text": meta.summary.trim()},
+        "fullDescription": {"text": meta.why.trim()},
+        "help": {
+            "text": meta.fix.trim(),
+            "markdown": docs::rule_body(meta),
+        },
+        "defaultConfiguration": {"level": level(meta.severity)},
+        "properties": {"kinds": meta.kinds},
+    })
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn notification(error: &InputError, base: Option<&Path>) -> Value {
+    let mut value = json!({
+        "level": "error",
+        "message": {"text": error.message},
+    });
+    if error.file != "-" {
+        let mut physical = json!({"artifactLocation": {"uri": uri(&error.file, base)}});
+        if let Some(position) = error.position {
+            physical["region"] = region(position);
+        }
+        value["locations"] = json!([{ "physicalLocation": physical }]);
+    }
+    value
+}
+
+/// None for standard input: it has no URI.
+fn physical(place: &Place<'_>, base: Option<&Path>) -> Option<Value> {
+    if place.file.is_stdin() {
+        return None;
+    }
+    Some(json!({
+        "artifactLocation": {"uri": uri(&place.file.name, base)},
+        "region": region(place.position),
+    }))
+}
+
+fn region(position: Position) -> Value {
+    json!({"startLine": position.line, "startColumn": position.column})
+}
+
+/// A file name as a URI reference: relative to the working directory when it lies under
+/// it (code scanning resolves those against the checkout), else an absolute `file:` URI.
+fn uri(name: &str, base: Option<&Path>) -> String {
+    let path = Path::new(name);
+    let relative = if path.is_absolute() {
+        base.and_then(|b| path.strip_prefix(b).ok())
+    } else {
+        Some(path)
+    };
+    match relative {
+        Some(relative) => {
+            let parts: Vec<String> = relative
+                .components()
+                .filter(|c| !matches!(c, Component::CurDir))
+                .map(|c| encode(&c.as_os_str().to_string_lossy()))
+                .collect();
+            parts.join("/")
+        }
+        None => format!("file://{}", encode(&path.to_string_lossy())),
+    }
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters and `/`.
+fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_to_the_working_directory_and_encoded() {
+        let base = Path::new("/repo");
+        assert_eq!(uri("./k8s/web app.yaml", Some(base)), "k8s/web%20app.yaml");
+        assert_eq!(uri("/repo/k8s/a.yaml", Some(base)), "k8s/a.yaml");
+        assert_eq!(uri("../other/a.yaml", Some(base)), "../other/a.yaml");
+        assert_eq!(
+            uri("/elsewhere/a#1.yaml", Some(base)),
+            "file:///elsewhere/a%231.yaml"
+        );
+    }
+}

@@ -1,0 +1,171 @@
+//! The machine formats: SARIF (checked against the official SARIF 2.1.0 schema), GitHub
+//! workflow commands, and `halint rules --format json`.
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn halint(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_halint"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("halint runs")
+}
+
+fn sarif(args: &[&str]) -> Value {
+    let mut all = vec!["--format", "sarif"];
+    all.extend_from_slice(args);
+    let out = halint(&all);
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn schema_errors(document: &Value) -> Vec<String> {
+    let schema: Value =
+        serde_json::from_str(include_str!("../testdata/sarif/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::draft4::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles");
+    validator
+        .iter_errors(document)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
+    // Findings with related locations, and an input error (a tool notification).
+    let document = sarif(&["examples/", "testdata/bad/wrong-type.yaml"]);
+    assert_eq!(schema_errors(&document), Vec::<String>::new());
+    let run = &document["runs"][0];
+    assert!(run["results"].as_array().unwrap().len() > 5);
+    assert!(run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["relatedLocations"].is_array()));
+
+    // The validator is not a rubber stamp: a broken log is refused.
+    let mut broken = document.clone();
+    broken["runs"][0]["results"][0]["level"] = "fatal".into();
+    broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+        0.into();
+    assert_eq!(
+        schema_errors(&broken).len(),
+        2,
+        "{:?}",
+        schema_errors(&broken)
+    );
+}
+
+#[test]
+fn sarif_results_locate_findings_and_rules_carry_their_help() {
+    let document = sarif(&[
+        "testdata/rules/replicas/flag.yaml",
+        "testdata/bad/wrong-type.yaml",
+    ]);
+    let run = &document["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), halint::catalog::all().len());
+    for (rule, meta) in rules.iter().zip(halint::catalog::all()) {
+        assert_eq!(rule["id"], meta.id.as_str());
+        assert_eq!(rule["shortDescription"]["text"], meta.summary.trim());
+        assert_eq!(rule["help"]["text"], meta.fix.trim());
+        assert!(rule["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("## Flagged\n\n```yaml\n"));
+        assert_eq!(
+            rule["defaultConfiguration"]["level"],
+            match meta.severity.as_str() {
+                "info" => "note",
+                other => other,
+            }
+        );
+    }
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "replicas");
+    assert_eq!(result["level"], "error");
+    assert_eq!(
+        rules[result["ruleIndex"].as_u64().unwrap() as usize]["id"],
+        "replicas"
+    );
+    let physical = &result["locations"][0]["physicalLocation"];
+    assert_eq!(
+        physical["artifactLocation"]["uri"],
+        "testdata/rules/replicas/flag.yaml"
+    );
+    assert_eq!(physical["region"]["startLine"], 10);
+    assert_eq!(physical["region"]["startColumn"], 3);
+    let invocation = &run["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notification = &invocation["toolExecutionNotifications"][0];
+    assert_eq!(notification["level"], "error");
+    assert_eq!(
+        notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "testdata/bad/wrong-type.yaml"
+    );
+    assert_eq!(
+        notification["locations"][0]["physicalLocation"]["region"]["startLine"],
+        6
+    );
+}
+
+#[test]
+fn github_annotations_name_file_line_column_and_rule() {
+    let out = halint(&[
+        "--format",
+        "github",
+        "testdata/rules/replicas/flag.yaml",
+        "testdata/bad/wrong-type.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with(
+            "::error file=testdata/bad/wrong-type.yaml,line=6,col=3,title=halint%3A input error::"
+        ),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with(
+            "::error file=testdata/rules/replicas/flag.yaml,line=10,col=3,\
+             title=replicas (Deployment default/single)::Deployment default/single runs 1 replica"
+        ),
+        "{text}"
+    );
+    // One line per annotation: the help follows an encoded newline.
+    assert!(lines[1].contains("%0Ahelp: "), "{text}");
+    assert!(
+        lines.iter().all(|l| ["::error ", "::warning ", "::notice "]
+            .iter()
+            .any(|p| l.starts_with(p))),
+        "{text}"
+    );
+}
+
+#[test]
+fn rules_as_json_carry_every_field_of_the_rule_data() {
+    let out = halint(&["rules", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let document: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(document["version"], 1);
+    let rules = document["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), halint::catalog::all().len());
+    let replicas = rules.iter().find(|r| r["id"] == "replicas").unwrap();
+    assert_eq!(replicas["severity"], "error");
+    assert_eq!(replicas["options"][0]["name"], "min");
+    assert_eq!(replicas["options"][0]["default"], 2);
+    assert!(replicas["examples"]["failing"]
+        .as_str()
+        .unwrap()
+        .contains("replicas: 1"));
+    // The rules listing has no SARIF or GitHub form.
+    assert_eq!(
+        halint(&["rules", "--format", "sarif"]).status.code(),
+        Some(2)
+    );
+}
