@@ -76,7 +76,7 @@ fn every_mistake_is_reported_not_only_the_first() {
 fn a_config_sets_levels_options_and_switches() {
     let file = parse(
         ".halint.yaml",
-        "rules:\n  replicas: {level: warning, min: 3}\n  pdb-missing: off\n  daemonset-ingress: {ingressImages: [edge/proxy]}\nexclude: [vendor]\npdbsElsewhere: true\nexemptions: {peers: [polaris, kube-score]}\n",
+        "rules:\n  replicas: {level: warning, min: 3}\n  pdb-missing: off\n  daemonset-ingress: {ingressImages: [edge/proxy]}\n  quorum-odd: {quorumImages: [data/raftd]}\n  priority-class: {priorityImages: [edge/auth]}\nexclude: [vendor]\npdbsElsewhere: true\nexemptions: {peers: [polaris, kube-score]}\n",
     )
     .unwrap();
     let config = file.into_config(Vec::new()).unwrap();
@@ -87,6 +87,8 @@ fn a_config_sets_levels_options_and_switches() {
     assert_eq!(config.level("pdb-missing"), Some(Level::Off));
     assert_eq!(config.min_replicas, 3);
     assert_eq!(config.ingress_images, ["edge/proxy"]);
+    assert_eq!(config.quorum_images, ["data/raftd"]);
+    assert_eq!(config.priority_images, ["edge/auth"]);
     assert_eq!(
         config.option("replicas", "min"),
         Some(&serde_json::json!(3))

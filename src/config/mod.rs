@@ -51,6 +51,12 @@ pub struct Config {
     /// `daemonset-ingress`: image name fragments that identify an ingress controller, on
     /// top of the well-known ones.
     pub ingress_images: Vec<String>,
+    /// `quorum-odd`: image repositories of quorum systems, on top of etcd, ZooKeeper and
+    /// Consul.
+    pub quorum_images: Vec<String>,
+    /// `priority-class`: image repositories of components the cluster cannot lose first
+    /// under node pressure, on top of DNS servers and ingress controllers.
+    pub priority_images: Vec<String>,
     /// Rule options set in the config file, by rule id and option name, already checked
     /// against the options the rule declares. Read them with [`Config::option`].
     pub options: BTreeMap<String, BTreeMap<String, Value>>,
@@ -72,6 +78,8 @@ impl Default for Config {
             only: None,
             min_replicas: 2,
             ingress_images: Vec::new(),
+            quorum_images: Vec::new(),
+            priority_images: Vec::new(),
             options: BTreeMap::new(),
             pdbs_elsewhere: false,
             peer_exemptions: Vec::new(),
@@ -114,14 +122,9 @@ impl Config {
                     self.min_replicas = min.clamp(1, i32::MAX as i64) as i32;
                 }
             }
-            ("daemonset-ingress", "ingressImages") => {
-                self.ingress_images = value
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect();
-            }
+            ("daemonset-ingress", "ingressImages") => self.ingress_images = strings(&value),
+            ("quorum-odd", "quorumImages") => self.quorum_images = strings(&value),
+            ("priority-class", "priorityImages") => self.priority_images = strings(&value),
             _ => {}
         }
         self.options
@@ -139,4 +142,14 @@ impl Config {
     pub fn knows_rule(&self, id: &str) -> bool {
         catalog::rule_meta(id).is_some() || self.custom_rule(id).is_some()
     }
+}
+
+/// A declared list-of-strings option (its type was checked against the declaration).
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
 }

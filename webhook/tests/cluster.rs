@@ -83,7 +83,14 @@ fn a_pdb_in_the_cluster_satisfies_pdb_missing() {
     let with_pdb = catalog([pdb()]);
     let decision = Judge::with(&with_pdb).decide(&review);
     assert!(!has(&decision, "pdb-missing"), "{decision:?}");
-    assert_eq!(decision.outcome, Outcome::Allowed, "{decision:?}");
+    // What remains is advice at most (the capture spreads over nodes, not over zones).
+    assert!(
+        decision
+            .findings
+            .iter()
+            .all(|(_, s, _)| *s == Severity::Info),
+        "{decision:?}"
+    );
 }
 
 #[test]
