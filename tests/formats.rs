@@ -169,3 +169,82 @@ fn rules_as_json_carry_every_field_of_the_rule_data() {
         Some(2)
     );
 }
+
+#[test]
+fn sarif_lists_exempted_findings_as_suppressed_and_lapsed_ones_as_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("exempt.yaml");
+    std::fs::write(
+        &path,
+        r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: batch
+  annotations:
+    halint.io/ignore: replicas
+    halint.io/ignore-reason: "a queue worker; a lost pod only delays jobs"
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: batch}}
+  template:
+    metadata: {labels: {app: batch}}
+    spec:
+      containers: [{name: w, image: "example.com/w:1"}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: legacy
+  annotations:
+    halint.io/ignore: replicas
+    halint.io/ignore-until: "2001-01-31"
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: legacy}}
+  template:
+    metadata: {labels: {app: legacy}}
+    spec:
+      containers: [{name: w, image: "example.com/w:1"}]
+"#,
+    )
+    .unwrap();
+    let file = path.to_str().unwrap();
+    let replicas = |document: &Value| -> Vec<Value> {
+        document["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["ruleId"] == "replicas")
+            .cloned()
+            .collect()
+    };
+
+    // Without --show-suppressed only the lapsed exemption's finding is there, saying so.
+    let plain = sarif(&["--select", "replicas", file]);
+    let results = replicas(&plain);
+    assert_eq!(results.len(), 1, "{results:#?}");
+    assert_eq!(results[0]["properties"]["object"]["name"], "legacy");
+    assert_eq!(results[0]["properties"]["exemption"]["expired"], true);
+    assert_eq!(
+        results[0]["properties"]["exemption"]["until"],
+        "2001-01-31"
+    );
+    assert!(results[0].get("suppressions").is_none());
+
+    // With it, the exempted finding is a suppressed result carrying its reason.
+    let shown = sarif(&["--select", "replicas", "--show-suppressed", file]);
+    assert_eq!(schema_errors(&shown), Vec::<String>::new());
+    let results = replicas(&shown);
+    assert_eq!(results.len(), 2, "{results:#?}");
+    let suppressed: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["suppressions"].is_array())
+        .collect();
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(suppressed[0]["properties"]["object"]["name"], "batch");
+    assert_eq!(suppressed[0]["suppressions"][0]["kind"], "inSource");
+    assert_eq!(
+        suppressed[0]["suppressions"][0]["justification"],
+        "exempted by halint.io/ignore: a queue worker; a lost pod only delays jobs"
+    );
+}

@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 use super::{Locator, Place, Report};
 use crate::catalog;
 use crate::docs;
-use crate::engine::Severity;
+use crate::engine::{Finding, Severity};
+use crate::exempt::Exemption;
 use crate::load::{InputError, Position};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -18,66 +19,18 @@ pub fn write(report: &Report<'_>, locator: &Locator<'_>, out: &mut dyn Write) ->
     let base = std::env::current_dir().ok();
     let base = base.as_deref();
     let rules: Vec<Value> = catalog::all().iter().map(rule).collect();
-    let results: Vec<Value> = report
+    let mut results: Vec<Value> = report
         .findings
         .iter()
-        .map(|f| {
-            let id = &report.objects[f.object].id;
-            let object_name = [id.kind.as_str(), id.namespace.as_str(), id.name.as_str()]
-                .iter()
-                .filter(|part| !part.is_empty())
-                .copied()
-                .collect::<Vec<_>>()
-                .join("/");
-            let mut location = json!({
-                "logicalLocations": [{
-                    "fullyQualifiedName": object_name,
-                    "kind": "object",
-                }],
-            });
-            if let Some(physical) = locator
-                .place(f.object, &f.path)
-                .and_then(|p| physical(&p, base))
-            {
-                location["physicalLocation"] = physical;
-            }
-            let related: Vec<Value> = f
-                .related
-                .iter()
-                .enumerate()
-                .filter_map(|(n, r)| {
-                    let physical = physical(&locator.place(r.object, &r.path)?, base)?;
-                    Some(json!({
-                        "id": n,
-                        "physicalLocation": physical,
-                        "message": {"text": r.label},
-                    }))
-                })
-                .collect();
-            let mut result = json!({
-                "ruleId": f.rule,
-                "level": level(f.severity),
-                "message": {"text": format!("{}\nhelp: {}", f.message, f.help)},
-                "locations": [location],
-                "properties": {
-                    "object": {
-                        "apiVersion": id.api_version,
-                        "kind": id.kind,
-                        "namespace": id.namespace,
-                        "name": id.name,
-                    },
-                    "path": f.path,
-                },
-            });
-            if let Some(index) = catalog::all().iter().position(|m| m.id == f.rule) {
-                result["ruleIndex"] = json!(index);
-            }
-            if !related.is_empty() {
-                result["relatedLocations"] = json!(related);
-            }
-            result
-        })
+        .map(|f| result(report, locator, base, f))
         .collect();
+    // Exempted findings are results with an in-source suppression (the annotation), so
+    // code scanning lists them as suppressed with their justification.
+    for s in report.suppressed.into_iter().flatten() {
+        let mut suppressed = result(report, locator, base, &s.finding);
+        suppressed["suppressions"] = json!([suppression(&s.exemption)]);
+        results.push(suppressed);
+    }
     let notifications: Vec<Value> = report
         .errors
         .iter()
@@ -105,6 +58,83 @@ pub fn write(report: &Report<'_>, locator: &Locator<'_>, out: &mut dyn Write) ->
     });
     serde_json::to_writer_pretty(&mut *out, &document)?;
     writeln!(out)
+}
+
+/// One finding as a SARIF result: where it is, in the file and as an object.
+fn result(report: &Report<'_>, locator: &Locator<'_>, base: Option<&Path>, f: &Finding) -> Value {
+    let id = &report.objects[f.object].id;
+    let object_name = [id.kind.as_str(), id.namespace.as_str(), id.name.as_str()]
+        .iter()
+        .filter(|part| !part.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("/");
+    let mut location = json!({
+        "logicalLocations": [{
+            "fullyQualifiedName": object_name,
+            "kind": "object",
+        }],
+    });
+    if let Some(physical) = locator
+        .place(f.object, &f.path)
+        .and_then(|p| physical(&p, base))
+    {
+        location["physicalLocation"] = physical;
+    }
+    let related: Vec<Value> = f
+        .related
+        .iter()
+        .enumerate()
+        .filter_map(|(n, r)| {
+            let physical = physical(&locator.place(r.object, &r.path)?, base)?;
+            Some(json!({
+                "id": n,
+                "physicalLocation": physical,
+                "message": {"text": r.label},
+            }))
+        })
+        .collect();
+    let mut result = json!({
+        "ruleId": f.rule,
+        "level": level(f.severity),
+        "message": {"text": format!("{}\nhelp: {}", f.message, f.help)},
+        "locations": [location],
+        "properties": {
+            "object": {
+                "apiVersion": id.api_version,
+                "kind": id.kind,
+                "namespace": id.namespace,
+                "name": id.name,
+            },
+            "path": f.path,
+        },
+    });
+    if let Some(index) = catalog::all().iter().position(|m| m.id == f.rule) {
+        result["ruleIndex"] = json!(index);
+    }
+    if !related.is_empty() {
+        result["relatedLocations"] = json!(related);
+    }
+    if let Some(lapsed) = &f.lapsed {
+        // The finding is back because its exemption ran out: say which one.
+        result["properties"]["exemption"] = json!(lapsed);
+        result["properties"]["exemption"]["expired"] = json!(true);
+    }
+    result
+}
+
+fn suppression(exemption: &Exemption) -> Value {
+    let mut justification = format!("exempted by {}", exemption.annotation);
+    if let Some(container) = &exemption.container {
+        justification.push_str(&format!(" for container {container}"));
+    }
+    if let Some(reason) = &exemption.reason {
+        justification.push_str(&format!(": {reason}"));
+    }
+    if let Some(until) = &exemption.until {
+        justification.push_str(&format!(" (until {until})"));
+    }
+    json!({"kind": "inSource", "justification": justification})
 }
 
 fn rule(meta: &catalog::RuleMeta) -> Value {
