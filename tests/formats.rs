@@ -225,10 +225,7 @@ spec:
     assert_eq!(results.len(), 1, "{results:#?}");
     assert_eq!(results[0]["properties"]["object"]["name"], "legacy");
     assert_eq!(results[0]["properties"]["exemption"]["expired"], true);
-    assert_eq!(
-        results[0]["properties"]["exemption"]["until"],
-        "2001-01-31"
-    );
+    assert_eq!(results[0]["properties"]["exemption"]["until"], "2001-01-31");
     assert!(results[0].get("suppressions").is_none());
 
     // With it, the exempted finding is a suppressed result carrying its reason.

@@ -67,11 +67,7 @@ enum Rules {
 
 impl Rules {
     fn parse(list: &str) -> Rules {
-        let ids: BTreeSet<String> = list
-            .split(',')
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect();
+        let ids: BTreeSet<String> = rule_ids(list).map(str::to_string).collect();
         if ids.contains("all") {
             Rules::All
         } else {
@@ -156,7 +152,7 @@ impl Exemptions {
                 });
             }
             if let Some(spec) = annotations.get(IGNORE_CONTAINERS) {
-                for (container, list) in container_entries(spec) {
+                for (container, list) in container_entries(spec).filter_map(Result::ok) {
                     let prefixes = template
                         .map(|t| container_pointers(&t, container))
                         .unwrap_or_default();
@@ -198,13 +194,21 @@ impl Exemptions {
     }
 }
 
-/// `name=rules; name=rules` (or one `name: rules` per line).
-fn container_entries(spec: &str) -> impl Iterator<Item = (&str, &str)> {
-    spec.split([';', '\n']).filter_map(|entry| {
-        let (name, rules) = entry.split_once(['=', ':'])?;
-        let name = name.trim();
-        (!name.is_empty()).then_some((name, rules))
-    })
+/// The rule ids of an `ignore` list: comma-separated, `all` for every rule.
+pub(crate) fn rule_ids(list: &str) -> impl Iterator<Item = &str> {
+    list.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// `name=rules; name=rules` (or one `name: rules` per line); Err: an entry with no
+/// container name or no separator, which the ignore-annotation rule reports.
+pub(crate) fn container_entries(spec: &str) -> impl Iterator<Item = Result<(&str, &str), &str>> {
+    spec.split([';', '\n'])
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| match entry.split_once(['=', ':']) {
+            Some((name, rules)) if !name.trim().is_empty() => Ok((name.trim(), rules)),
+            _ => Err(entry),
+        })
 }
 
 fn container_pointers(template: &crate::objects::PodTemplate<'_>, name: &str) -> Vec<String> {

@@ -127,6 +127,7 @@ registry! {
     resource_requests => "resource-requests",
     graceful_shutdown => "graceful-shutdown",
     pdb_unhealthy_eviction => "pdb-unhealthy-eviction",
+    ignore_annotation => "ignore-annotation",
 }
 
 pub fn find(id: &str) -> Option<&'static Rule> {
