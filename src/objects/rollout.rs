@@ -5,6 +5,7 @@
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -38,6 +39,9 @@ pub struct RolloutStrategy {
 pub struct CanaryStrategy {
     pub max_surge: Option<IntOrString>,
     pub max_unavailable: Option<IntOrString>,
+    /// Only its presence matters: with a traffic router the stable ReplicaSet keeps its full
+    /// size during an update, and maxSurge/maxUnavailable do not drive the update.
+    pub traffic_routing: Option<IgnoredAny>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -45,4 +49,7 @@ pub struct CanaryStrategy {
 pub struct BlueGreenStrategy {
     pub active_service: Option<String>,
     pub preview_service: Option<String>,
+    /// Used only by restarts (spec.restartAt); an update brings up the whole preview
+    /// ReplicaSet before the switch.
+    pub max_unavailable: Option<IntOrString>,
 }
