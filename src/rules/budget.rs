@@ -4,6 +4,7 @@
 
 use k8s_openapi::api::apps::v1::{DaemonSet, RollingUpdateDaemonSet};
 use k8s_openapi::api::policy::v1::PodDisruptionBudgetSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::objects::catalog::{Hit, Source, WorkloadInfo};
@@ -116,7 +117,16 @@ pub fn covered_workloads<'a>(
     cx: &'a Context<'_>,
     spec: &PodDisruptionBudgetSpec,
 ) -> Vec<Hit<'a, WorkloadInfo>> {
-    let Some(selector) = spec.selector.as_ref() else {
+    selected_workloads(cx, spec.selector.as_ref())
+}
+
+/// The workloads of the object's namespace a PDB selector covers, in a stable order (kind,
+/// name). A missing selector covers nothing; an empty one the whole namespace.
+pub fn selected_workloads<'a>(
+    cx: &'a Context<'_>,
+    selector: Option<&LabelSelector>,
+) -> Vec<Hit<'a, WorkloadInfo>> {
+    let Some(selector) = selector else {
         return Vec::new();
     };
     let mut hits = cx.index.workloads_matching(cx.object.namespace(), selector);
