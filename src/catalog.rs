@@ -31,6 +31,9 @@ pub struct RuleOption {
     pub name: String,
     pub default: serde_json::Value,
     pub description: String,
+    /// The smallest value a number option takes; config files are checked against it.
+    #[serde(default)]
+    pub minimum: Option<f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,11 +1,10 @@
 //! The one entry point: objects and config in, findings out. Pure: no I/O, no async.
 
-use std::collections::BTreeSet;
-
 use serde::Serialize;
 
 use crate::catalog;
 use crate::config::{Config, Level};
+use crate::exempt::{Date, Exemption, Exemptions, Judgement};
 use crate::objects::catalog::Catalog;
 use crate::objects::index::Index;
 use crate::objects::Object;
@@ -63,6 +62,17 @@ pub struct Finding {
     pub path: String,
     /// Other objects of the set that the finding is about too (a workload's PDB).
     pub related: Vec<Related>,
+    /// An exemption that covered this finding but has lapsed (its `ignore-until` date has
+    /// passed, or is not a date): the finding is back, and says so.
+    pub lapsed: Option<Exemption>,
+}
+
+/// A finding that an exemption covers: not reported as a finding, not counted toward the
+/// exit code, listed by `--show-suppressed` with its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppressed {
+    pub finding: Finding,
+    pub exemption: Exemption,
 }
 
 pub struct LintInput<'a> {
@@ -73,20 +83,43 @@ pub struct LintInput<'a> {
     /// What the cluster holds (the webhook's cache); None offline.
     pub cluster: Option<&'a Catalog>,
     pub config: &'a Config,
+    /// The date `halint.io/ignore-until` is compared with. The engine never reads the
+    /// clock; the CLI and the webhook pass the current UTC date.
+    pub today: Date,
+}
+
+/// Everything a lint found: what to report, and what exemptions held back.
+#[derive(Debug, Clone, Default)]
+pub struct Linted {
+    pub findings: Vec<Finding>,
+    pub suppressed: Vec<Suppressed>,
 }
 
 /// Annotation listing rule ids (or `all`) that do not apply to an object.
-pub const IGNORE_ANNOTATION: &str = "halint.io/ignore";
+pub const IGNORE_ANNOTATION: &str = crate::exempt::IGNORE;
 
+/// The findings that no exemption covers.
 pub fn lint(input: &LintInput<'_>) -> Vec<Finding> {
+    lint_all(input).findings
+}
+
+/// Findings, and the suppressed ones with the exemption that covers each.
+pub fn lint_all(input: &LintInput<'_>) -> Linted {
     let index = Index::build(input.objects, input.context, input.cluster);
-    let mut findings = Vec::new();
+    let config = input.config;
+    let mut out = Linted::default();
     let mut diagnostics = Vec::new();
+    // Offline, a repository that keeps its PDBs elsewhere cannot show a workload's PDB:
+    // the absence of one in the set proves nothing. The cluster's PDBs are another story.
+    let pdbs_unknown = config.pdbs_elsewhere && input.cluster.is_none();
     for (i, object) in input.objects.iter().enumerate() {
-        let exempt = exemptions(object);
+        let exemptions = Exemptions::of(object, &config.peer_exemptions);
+        let judge = |finding: Finding, out: &mut Linted| {
+            settle(finding, &exemptions, input.today, out);
+        };
         for (rule, meta) in rules::REGISTRY.iter().zip(catalog::all()) {
-            let level = input.config.level(rule.id);
-            if level == Some(Level::Off) || exempt.covers(rule.id) {
+            let level = config.level(rule.id);
+            if level == Some(Level::Off) || (pdbs_unknown && rule.id == "pdb-missing") {
                 continue;
             }
             if !meta.applies_to(&object.id.kind) {
@@ -95,15 +128,54 @@ pub fn lint(input: &LintInput<'_>) -> Vec<Finding> {
             let cx = rules::Context {
                 object,
                 index: &index,
-                config: input.config,
+                config,
             };
             (rule.check)(&cx, &mut diagnostics);
             for d in diagnostics.drain(..) {
-                findings.push(finish(rule.id, meta, level, i, d));
+                judge(finish(rule.id, meta, level, i, d), &mut out);
+            }
+        }
+        let mut json = None;
+        for custom in &config.custom {
+            let level = config.level(custom.id);
+            if level == Some(Level::Off) || !custom.applies_to(object) {
+                continue;
+            }
+            let json = json.get_or_insert_with(|| object.to_json());
+            custom.check(object, json, &mut diagnostics);
+            for d in diagnostics.drain(..) {
+                judge(finish(custom.id, &custom.meta, level, i, d), &mut out);
             }
         }
     }
-    findings
+    out
+}
+
+fn settle(mut finding: Finding, exemptions: &Exemptions, today: Date, out: &mut Linted) {
+    match exemptions.judge(finding.rule, &finding.path, today) {
+        Judgement::None => out.findings.push(finding),
+        Judgement::Exempt(exemption) => out.suppressed.push(Suppressed {
+            finding,
+            exemption: exemption.clone(),
+        }),
+        Judgement::Lapsed(exemption) => {
+            let until = exemption.until.as_deref().unwrap_or_default();
+            let which = match &exemption.reason {
+                Some(reason) => format!("{}, \"{reason}\"", exemption.annotation),
+                None => exemption.annotation.clone(),
+            };
+            let note = match until.trim().parse::<Date>() {
+                Ok(date) => format!("its exemption ({which}) expired on {date}"),
+                Err(_) => format!(
+                    "its exemption ({which}) does not apply: {} `{until}` is not a date (YYYY-MM-DD)",
+                    crate::exempt::IGNORE_UNTIL
+                ),
+            };
+            finding.message = format!("{}; {note}", finding.message);
+            finding.lapsed = Some(exemption.clone());
+            out.findings.push(finding);
+        }
+    }
 }
 
 fn finish(
@@ -125,48 +197,6 @@ fn finish(
         object,
         path: d.path,
         related: d.related,
-    }
-}
-
-enum Exempt {
-    None,
-    All,
-    Rules(BTreeSet<String>),
-}
-
-impl Exempt {
-    fn covers(&self, id: &str) -> bool {
-        match self {
-            Exempt::None => false,
-            Exempt::All => true,
-            Exempt::Rules(ids) => ids.contains(id),
-        }
-    }
-}
-
-fn exemptions(object: &Object) -> Exempt {
-    let own = object
-        .metadata()
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get(IGNORE_ANNOTATION));
-    let template = object
-        .pod_template()
-        .and_then(|t| t.meta)
-        .and_then(|m| m.annotations.as_ref())
-        .and_then(|a| a.get(IGNORE_ANNOTATION));
-    let ids: BTreeSet<String> = own
-        .into_iter()
-        .chain(template)
-        .flat_map(|v| v.split(','))
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
-    if ids.contains("all") {
-        Exempt::All
-    } else if ids.is_empty() {
-        Exempt::None
-    } else {
-        Exempt::Rules(ids)
+        lapsed: None,
     }
 }

@@ -6,8 +6,10 @@
 
 pub mod catalog;
 pub mod config;
+pub mod custom;
 pub mod docs;
 pub mod engine;
+pub mod exempt;
 pub mod load;
 pub mod objects;
 pub mod pointer;
@@ -15,5 +17,6 @@ pub mod report;
 pub mod rules;
 
 pub use config::Config;
-pub use engine::{lint, Finding, LintInput, Severity};
+pub use engine::{lint, lint_all, Finding, LintInput, Linted, Severity, Suppressed};
+pub use exempt::Date;
 pub use objects::Object;

@@ -269,3 +269,55 @@ fn colour_only_when_asked_or_on_a_terminal() {
     let forced = halint(&["--color", "always", file]);
     assert!(forced.stdout.contains(&0x1b));
 }
+
+#[test]
+fn human_report_puts_errors_first_under_one_heading_per_severity() {
+    // The PDB's info finding comes first in the file; the Deployment's error after it.
+    let out = halint(&[
+        "--color",
+        "never",
+        "--select",
+        "replicas,pdb-unhealthy-eviction",
+        "testdata/report/severity-order.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let position = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("no `{needle}` in:\n{text}"))
+    };
+    let errors = position("── 1 error: replicas ──");
+    let error = position("Deployment default/api runs 1 replica");
+    let infos = position("── 1 info: pdb-unhealthy-eviction ──");
+    let info = position("PodDisruptionBudget default/api has no unhealthyPodEvictionPolicy");
+    assert!(errors < error && error < infos && infos < info, "{text}");
+
+    // The JSON report keeps input order: the PDB first.
+    let (report, _) = json(&[
+        "--select",
+        "replicas,pdb-unhealthy-eviction",
+        "testdata/report/severity-order.yaml",
+    ]);
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["pdb-unhealthy-eviction", "replicas"]);
+
+    // Quiet: findings only, no headings.
+    let quiet = halint(&[
+        "--color",
+        "never",
+        "-q",
+        "--select",
+        "replicas",
+        "testdata/report/severity-order.yaml",
+    ]);
+    let quiet = String::from_utf8(quiet.stdout).unwrap();
+    assert!(
+        quiet.contains("runs 1 replica") && !quiet.contains("── 1 error"),
+        "{quiet}"
+    );
+}

@@ -13,6 +13,7 @@ kind: PodDisruptionBudget
 metadata: {name: web}
 spec:
   maxUnavailable: 1
+  unhealthyPodEvictionPolicy: AlwaysAllow
   selector: {matchLabels: {app: web}}
 ---
 apiVersion: autoscaling/v2
@@ -41,11 +42,14 @@ spec:
       topologySpreadConstraints:
         - {{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway,
             labelSelector: {{matchLabels: {{app: {name}}}}}}}
+        - {{maxSkew: 1, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: ScheduleAnyway,
+            labelSelector: {{matchLabels: {{app: {name}}}}}}}
       containers:
         - name: app
           image: app:1
           readinessProbe: {{httpGet: {{path: /ready, port: 8080}}}}
           livenessProbe: {{httpGet: {{path: /alive, port: 8080}}}}
+          resources: {{requests: {{cpu: 100m, memory: 128Mi}}}}
 "
     )
 }

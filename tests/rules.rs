@@ -48,6 +48,7 @@ fn hits_with_context(
         context: &context,
         cluster: None,
         config: &config,
+        today: halint::Date::from_unix_days(0),
     });
     findings
         .iter()
@@ -182,4 +183,50 @@ fn readme_lists_every_rule() {
             rule.id
         );
     }
+}
+
+#[test]
+fn configured_images_extend_the_quorum_and_priority_rules() {
+    let text = r#"
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: raft, namespace: data}
+spec:
+  replicas: 2
+  serviceName: raft
+  selector: {matchLabels: {app: raft}}
+  template:
+    metadata: {labels: {app: raft}}
+    spec:
+      containers: [{name: raft, image: "registry.example.com/data/raftd:2.1"}]
+"#;
+    let loaded = load_text("raft.yaml", text.to_string(), "default", &Limits::default());
+    let run = |config: &Config| {
+        let mut rules: Vec<&str> = lint(&LintInput {
+            objects: &loaded.objects,
+            context: &[],
+            cluster: None,
+            config,
+            today: halint::Date::from_unix_days(0),
+        })
+        .iter()
+        .map(|f| f.rule)
+        .filter(|r| *r == "quorum-odd" || *r == "priority-class")
+        .collect();
+        rules.sort_unstable();
+        rules
+    };
+    assert!(run(&Config::default()).is_empty());
+    let configured = Config {
+        quorum_images: vec!["data/raftd".into()],
+        priority_images: vec!["registry.example.com/data/raftd".into()],
+        ..Config::default()
+    };
+    assert_eq!(run(&configured), ["priority-class", "quorum-odd"]);
+    // Whole path components only: substrings of `data/raftd` do not match it.
+    let lookalike = Config {
+        quorum_images: vec!["aftd".into(), "data/raft".into()],
+        ..Config::default()
+    };
+    assert!(run(&lookalike).is_empty());
 }

@@ -6,12 +6,17 @@ use halint::config::{Config, Level};
 use halint::load::render::RenderOptions;
 use halint::load::{self, Limits};
 use halint::report::{Report, Style};
-use halint::{lint, rules, LintInput};
+use halint::{lint_all, Date, LintInput};
 
+use super::config as config_file;
 use super::{CheckArgs, Color, Outcome};
 
 pub fn run(args: CheckArgs) -> io::Result<Outcome> {
-    let config = match config(&args) {
+    let settings = match config_file::load(args.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(errors) => return Ok(config_file::report(&errors)),
+    };
+    let config = match config(&args, settings.config.clone()) {
         Ok(config) => config,
         Err(message) => {
             eprintln!("halint: {message}");
@@ -22,14 +27,22 @@ pub fn run(args: CheckArgs) -> io::Result<Outcome> {
     let render = RenderOptions {
         helm_values: args.helm_values.clone(),
     };
-    let loaded = load::load_with(&args.paths, &args.namespace, &limits, &render);
+    let (files, discovery_errors) = load::discover(&args.paths);
+    let files: Vec<_> = files
+        .into_iter()
+        .filter(|f| !settings.is_excluded(f))
+        .collect();
+    let mut loaded = load::load_with(&files, &args.namespace, &limits, &render);
+    loaded.errors.splice(0..0, discovery_errors);
     let context = load::load_with(&args.context, &args.namespace, &limits, &render);
-    let findings = lint(&LintInput {
+    let linted = lint_all(&LintInput {
         objects: &loaded.objects,
         context: &context.objects,
         cluster: None,
         config: &config,
+        today: today(),
     });
+    let findings = linted.findings;
     let mut errors = loaded.errors;
     errors.extend(context.errors);
     let report = Report {
@@ -38,6 +51,7 @@ pub fn run(args: CheckArgs) -> io::Result<Outcome> {
         findings: &findings,
         errors: &errors,
         skipped: loaded.skipped,
+        suppressed: args.show_suppressed.then_some(&linted.suppressed[..]),
     };
     let stdout = io::stdout();
     let color = match args.color {
@@ -64,11 +78,24 @@ pub fn run(args: CheckArgs) -> io::Result<Outcome> {
     })
 }
 
-fn config(args: &CheckArgs) -> Result<Config, String> {
-    let mut config = Config::default();
+/// The current UTC date, which exemptions' `ignore-until` is compared with.
+pub fn today() -> Date {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    Date::from_unix_seconds(seconds)
+}
+
+/// The config file's settings with the command line's on top.
+fn config(args: &CheckArgs, mut config: Config) -> Result<Config, String> {
     for id in args.select.iter().chain(&args.ignore) {
-        if rules::find(id).is_none() {
+        if !config.knows_rule(id) {
             return Err(format!("unknown rule `{id}` (see `halint rules`)"));
+        }
+    }
+    for peer in &args.peer_exemptions {
+        if !config.peer_exemptions.contains(peer) {
+            config.peer_exemptions.push(*peer);
         }
     }
     if !args.select.is_empty() {

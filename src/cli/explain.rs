@@ -2,13 +2,25 @@
 
 use std::io::{self, Write};
 
+use std::path::Path;
+
 use halint::catalog;
 
+use super::config;
 use super::Outcome;
 
-pub fn run(id: &str) -> io::Result<Outcome> {
-    let Some(meta) = catalog::rule_meta(id) else {
-        let known: Vec<&str> = catalog::all().iter().map(|m| m.id.as_str()).collect();
+pub fn run(id: &str, config_path: Option<&Path>) -> io::Result<Outcome> {
+    let settings = match config::load(config_path) {
+        Ok(settings) => settings,
+        Err(errors) => return Ok(config::report(&errors)),
+    };
+    let custom = settings.config.custom_rule(id);
+    let Some(meta) = catalog::rule_meta(id).or(custom.map(|r| &r.meta)) else {
+        let known: Vec<&str> = catalog::all()
+            .iter()
+            .map(|m| m.id.as_str())
+            .chain(settings.config.custom.iter().map(|r| r.id))
+            .collect();
         eprintln!(
             "halint: unknown rule `{id}`; known rules: {}",
             known.join(", ")
@@ -24,6 +36,15 @@ pub fn run(id: &str) -> io::Result<Outcome> {
         meta.kinds.join(", ")
     )?;
     writeln!(out, "\n{}", meta.summary)?;
+    if let Some(rule) = custom {
+        writeln!(
+            out,
+            "\nA custom rule from {}: `{}` must hold ({})",
+            rule.file,
+            rule.path,
+            rule.assertion.describe()
+        )?;
+    }
     writeln!(out, "\nWhy it matters\n\n{}", indent(&meta.why))?;
     writeln!(out, "How to fix\n\n{}", indent(&meta.fix))?;
     if !meta.options.is_empty() {

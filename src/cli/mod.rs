@@ -1,6 +1,7 @@
 //! Flags, each defined once with its help, and the subcommands.
 
 mod check;
+mod config;
 mod docs;
 mod explain;
 mod generate;
@@ -11,6 +12,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
+use halint::exempt::Peer;
 use halint::report::Format;
 use halint::Severity;
 
@@ -38,13 +40,19 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// List every rule: id, default severity, what it flags.
+    /// List every rule: id, default severity, what it flags (custom rules included).
     Rules(RulesArgs),
     /// Explain a rule: why it matters, how to fix it, a failing and a passing example.
     Explain {
         /// Rule id, e.g. pdb-blocking.
         rule: String,
+        /// Config file (default: the first .halint.yaml from here up to the repository root).
+        #[arg(long, value_name = "PATH")]
+        config: Option<PathBuf>,
     },
+    /// The config file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: Shell },
     /// Print the man page (roff), e.g. `halint man > /usr/local/share/man/man1/halint.1`.
@@ -61,10 +69,30 @@ enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Write a commented .halint.yaml with every default.
+    Init {
+        /// Where to write it.
+        #[arg(default_value = ".halint.yaml")]
+        path: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
 #[derive(Debug, Args)]
 struct RulesArgs {
     #[arg(long, value_enum, default_value_t = rules::RulesFormat::Human)]
     format: rules::RulesFormat,
+    /// Load the config's custom rules and run their examples: exit 2, with located
+    /// errors, when a rule is malformed or its examples do not behave.
+    #[arg(long)]
+    check: bool,
+    /// Config file (default: the first .halint.yaml from here up to the repository root).
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -128,12 +156,27 @@ struct CheckArgs {
     /// When to use colour in the human report.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
+    /// Config file (default: the first .halint.yaml from the working directory up to the
+    /// repository root).
+    #[arg(long, value_name = "PATH")]
+    config: Option<PathBuf>,
+    /// Also list the findings that exemptions suppressed, with their reasons (they never
+    /// count toward the exit code).
+    #[arg(long)]
+    show_suppressed: bool,
+    /// Honour these linters' ignore annotations for their matching rules (comma-separated:
+    /// kube-linter, kube-score, polaris), on top of the config's `exemptions.peers`.
+    #[arg(long, value_delimiter = ',', value_name = "PEERS")]
+    peer_exemptions: Vec<Peer>,
 }
 
 pub fn run(cli: Cli) -> io::Result<Outcome> {
     match cli.command {
-        Some(Command::Rules(args)) => rules::run(args.format),
-        Some(Command::Explain { rule }) => explain::run(&rule),
+        Some(Command::Rules(args)) => rules::run(args.format, args.check, args.config.as_deref()),
+        Some(Command::Explain { rule, config }) => explain::run(&rule, config.as_deref()),
+        Some(Command::Config(ConfigCommand::Init { path, force })) => {
+            config::init(Some(&path), force)
+        }
         Some(Command::Completions { shell }) => generate::completions(shell),
         Some(Command::Man) => generate::man(),
         Some(Command::Docs { rules, out }) => docs::run(&rules, &out),

@@ -257,6 +257,58 @@ impl Object {
     }
 }
 
+/// The kinds halint reads (`kind` names); custom rules may name only these.
+pub const KINDS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Pod",
+    "PodDisruptionBudget",
+    "HorizontalPodAutoscaler",
+    "Service",
+    "PersistentVolumeClaim",
+    "Rollout",
+    "ScaledObject",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+];
+
+impl Object {
+    /// The object as JSON, as custom rules query it: the fields Kubernetes knows, as read.
+    pub fn to_json(&self) -> Value {
+        let value = match &self.kind {
+            Kind::Deployment(o) => serde_json::to_value(o),
+            Kind::StatefulSet(o) => serde_json::to_value(o),
+            Kind::DaemonSet(o) => serde_json::to_value(o),
+            Kind::ReplicaSet(o) => serde_json::to_value(o),
+            Kind::ReplicationController(o) => serde_json::to_value(o),
+            Kind::Pod(o) => serde_json::to_value(o),
+            Kind::PodDisruptionBudget(o) => serde_json::to_value(o),
+            Kind::HorizontalPodAutoscaler(o) => serde_json::to_value(o),
+            Kind::HorizontalPodAutoscalerV1(o) => serde_json::to_value(o),
+            Kind::Service(o) => serde_json::to_value(o),
+            Kind::PersistentVolumeClaim(o) => serde_json::to_value(o),
+            Kind::ValidatingWebhookConfiguration(o) => serde_json::to_value(o),
+            Kind::MutatingWebhookConfiguration(o) => serde_json::to_value(o),
+            // Types of halint's own, without apiVersion and kind: those are added here.
+            // Only the fields halint reads are kept (see rollout.rs, scaled_object.rs).
+            Kind::Rollout(o) => serde_json::to_value(o),
+            Kind::ScaledObject(o) => serde_json::to_value(o),
+        };
+        // Serializing typed objects into a Value cannot fail.
+        let mut value = value.unwrap_or(Value::Null);
+        if let Value::Object(map) = &mut value {
+            map.entry("apiVersion")
+                .or_insert_with(|| Value::String(self.id.api_version.clone()));
+            map.entry("kind")
+                .or_insert_with(|| Value::String(self.id.kind.clone()));
+        }
+        value
+    }
+}
+
 fn typed<T: DeserializeOwned>(value: Value) -> Result<Box<T>, ObjectError> {
     serde_path_to_error::deserialize(value)
         .map(Box::new)

@@ -2,9 +2,10 @@
 //! target to zero by default. Only what the rules read is typed.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+// Serialize: custom rules query objects as JSON (absent fields stay absent).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct ScaledObject {
     #[serde(default)]
     pub metadata: ObjectMeta,
@@ -12,21 +13,25 @@ pub struct ScaledObject {
     pub spec: ScaledObjectSpec,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ScaledObjectSpec {
     #[serde(default)]
     pub scale_target_ref: ScaleTargetRef,
     /// Absent means 0: KEDA scales the target away when no event arrives.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub min_replica_count: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_replica_count: Option<i32>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ScaleTargetRef {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_version: Option<String>,
     /// Absent means Deployment.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     #[serde(default)]
     pub name: String,

@@ -1,6 +1,7 @@
 //! The report for people: each finding with its rule, the YAML around it, and the fix.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -109,7 +110,8 @@ pub fn write(
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(2);
     let mut sources = Sources::default();
-    let mut items = Vec::new();
+    let mut inputs = Vec::new();
+    let mut findings = Vec::new();
 
     for error in report.errors {
         let file = locator.file_index(&error.file);
@@ -144,7 +146,7 @@ pub fn write(
             labels,
             related: Vec::new(),
         };
-        items.push((String::new(), 0u32, item));
+        inputs.push(item);
     }
 
     for finding in report.findings {
@@ -205,23 +207,124 @@ pub fn write(
             labels,
             related,
         };
-        items.push((sort.0, sort.1, item));
+        findings.push((finding, sort, item));
     }
 
-    // Input errors first (they mean the report is incomplete), then by file and line.
-    let errors = report.errors.len();
-    items[errors..].sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
-    for (_, _, item) in &items {
+    // Input errors first (they mean the report is incomplete); then the findings by
+    // severity, errors first, so that advice never buries what fails the build; within a
+    // severity by file and line. The sort is stable: findings on one line keep the
+    // engine's order (object, then rule).
+    findings.sort_by(|a, b| {
+        (Reverse(a.0.severity), &a.1 .0, a.1 .1).cmp(&(Reverse(b.0.severity), &b.1 .0, b.1 .1))
+    });
+    let render = |item: &Item, out: &mut dyn Write| -> io::Result<()> {
         let mut rendered = String::new();
         handler
             .render_report(&mut rendered, item)
             .map_err(|e| io::Error::other(e.to_string()))?;
-        writeln!(out, "{rendered}")?;
+        writeln!(out, "{rendered}")
+    };
+    for item in &inputs {
+        render(item, out)?;
+    }
+    let mut group = None;
+    for (finding, _, item) in &findings {
+        if !style.quiet && group != Some(finding.severity) {
+            group = Some(finding.severity);
+            writeln!(out, "{}\n", heading(report, finding.severity))?;
+        }
+        render(item, out)?;
+    }
+    if let Some(suppressed) = report.suppressed.filter(|s| !s.is_empty()) {
+        write_suppressed(report, locator, suppressed, out)?;
     }
     if !style.quiet {
         writeln!(out, "{}", summary(report))?;
     }
     Ok(())
+}
+
+/// One entry per exempted finding: where, what, and which annotation exempts it and why.
+fn write_suppressed(
+    report: &Report<'_>,
+    locator: &Locator<'_>,
+    suppressed: &[crate::engine::Suppressed],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let at = |object: usize, path: &str| match locator.place(object, path) {
+        Some(p) => format!(
+            "{}:{}:{}",
+            if p.file.is_stdin() {
+                "<stdin>"
+            } else {
+                &p.file.name
+            },
+            p.position.line,
+            p.position.column
+        ),
+        None => report.objects[object].id.to_string(),
+    };
+    writeln!(
+        out,
+        "Suppressed by exemptions ({}, not counted toward the exit code):",
+        suppressed.len()
+    )?;
+    for s in suppressed {
+        let f = &s.finding;
+        let e = &s.exemption;
+        writeln!(
+            out,
+            "  {} {} [{}] {}",
+            at(f.object, &f.path),
+            f.severity,
+            f.rule,
+            f.message
+        )?;
+        let mut how = format!("exempted by {}", e.annotation);
+        if let Some(container) = &e.container {
+            how.push_str(&format!(" for container {container}"));
+        }
+        how.push_str(&format!(" at {}", at(f.object, &e.path)));
+        match &e.reason {
+            Some(reason) => how.push_str(&format!("; reason: {reason}")),
+            None => how.push_str("; no reason given (halint.io/ignore-reason)"),
+        }
+        if let Some(until) = &e.until {
+            how.push_str(&format!("; until {until}"));
+        }
+        writeln!(out, "      {how}")?;
+    }
+    writeln!(out)
+}
+
+/// One line ahead of a severity's findings: how many, and of which rules (most frequent
+/// first), so the shape of the report shows before its detail.
+fn heading(report: &Report<'_>, severity: Severity) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in report.findings.iter().filter(|f| f.severity == severity) {
+        *counts.entry(f.rule).or_default() += 1;
+    }
+    let total: usize = counts.values().sum();
+    let mut rules: Vec<(&str, usize)> = counts.into_iter().collect();
+    rules.sort_by_key(|&(rule, n)| (Reverse(n), rule));
+    let rules: Vec<String> = rules
+        .into_iter()
+        .map(|(rule, n)| {
+            if n == 1 {
+                rule.to_string()
+            } else {
+                format!("{rule} ×{n}")
+            }
+        })
+        .collect();
+    let label = match (severity, total) {
+        (Severity::Error, 1) => "error",
+        (Severity::Error, _) => "errors",
+        (Severity::Warning, 1) => "warning",
+        (Severity::Warning, _) => "warnings",
+        (Severity::Info, _) => "info",
+    };
+    format!("── {total} {label}: {} ──", rules.join(", "))
 }
 
 fn summary(report: &Report<'_>) -> String {

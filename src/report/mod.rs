@@ -9,7 +9,7 @@ mod sarif;
 
 use std::io::{self, Write};
 
-use crate::engine::{Finding, Severity};
+use crate::engine::{Finding, Severity, Suppressed};
 use crate::load::{InputError, SourceFile};
 use crate::objects::Object;
 
@@ -35,6 +35,9 @@ pub struct Report<'a> {
     pub errors: &'a [InputError],
     /// Documents passed over: not objects, or kinds without rules.
     pub skipped: usize,
+    /// What exemptions held back, when asked for (`--show-suppressed`); None leaves it out
+    /// of every format.
+    pub suppressed: Option<&'a [Suppressed]>,
 }
 
 /// How the human report is dressed.
@@ -57,6 +60,7 @@ impl Report<'_> {
         let interesting = self
             .findings
             .iter()
+            .chain(self.suppressed.into_iter().flatten().map(|s| &s.finding))
             .flat_map(|f| std::iter::once(f.object).chain(f.related.iter().map(|r| r.object)));
         let locator = Locator::new(self.files, self.objects, interesting);
         match format {

@@ -166,7 +166,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// The label a controller adds to every pod of one revision (absent from the template).
-fn revision_label(object: &Object) -> Option<&'static str> {
+pub(super) fn revision_label(object: &Object) -> Option<&'static str> {
     match object.workload_kind()? {
         WorkloadKind::Deployment => Some("pod-template-hash"),
         WorkloadKind::Rollout => Some("rollouts-pod-template-hash"),
@@ -177,7 +177,7 @@ fn revision_label(object: &Object) -> Option<&'static str> {
 
 /// Why an anti-affinity term does not repel the workload's other replicas.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Miss {
+pub(super) enum Miss {
     /// A missing labelSelector matches no pods.
     NoSelector,
     Selector,
@@ -191,7 +191,7 @@ enum Miss {
 /// None when the term repels the workload's other replicas: its labelSelector matches the
 /// pod labels, it applies in the pod's own namespace, and no mismatchLabelKeys key excludes
 /// the pod's peers. (matchLabelKeys adds `key In (own value)`, which peers satisfy.)
-fn own_pods_miss(
+pub(super) fn own_pods_miss(
     term: &PodAffinityTerm,
     labels: &Labels,
     namespace: &str,

@@ -97,7 +97,7 @@ fn long_running(spec: &PodSpec) -> impl Iterator<Item = (String, &Container)> {
 }
 
 /// Why the pod counts as an ingress controller, for messages.
-fn identify(cx: &Context<'_>, template: &PodTemplate<'_>) -> Option<String> {
+pub(super) fn identify(cx: &Context<'_>, template: &PodTemplate<'_>) -> Option<String> {
     if cx.object.annotation(ROLE_ANNOTATION) == Some(ROLE) {
         return Some(format!("is marked {ROLE_ANNOTATION}: {ROLE}"));
     }

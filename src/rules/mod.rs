@@ -97,6 +97,8 @@ macro_rules! registry {
 
 mod budget;
 mod containers;
+mod images;
+mod placement;
 
 registry! {
     replicas => "replicas",
@@ -117,6 +119,14 @@ registry! {
     hpa_target => "hpa-target",
     statefulset_service => "statefulset-service",
     webhook_config => "webhook-config",
+    zone_spread => "zone-spread",
+    node_pinning => "node-pinning",
+    quorum_odd => "quorum-odd",
+    image_pull_always => "image-pull-always",
+    priority_class => "priority-class",
+    resource_requests => "resource-requests",
+    graceful_shutdown => "graceful-shutdown",
+    pdb_unhealthy_eviction => "pdb-unhealthy-eviction",
 }
 
 pub fn find(id: &str) -> Option<&'static Rule> {

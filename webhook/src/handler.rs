@@ -56,6 +56,8 @@ pub struct Context<'a> {
     /// `halint.io/ignore` of the workload a scale request targets (the catalog keeps
     /// no annotations).
     pub scale_exemptions: Option<&'a str>,
+    /// The UTC date exemptions' `halint.io/ignore-until` is compared with.
+    pub today: halint::Date,
 }
 
 /// A decision and what led to it.
@@ -247,6 +249,7 @@ fn lint(object: &Object, cx: &Context<'_>) -> Vec<Finding> {
         context: &[],
         cluster: cx.cluster,
         config: cx.config,
+        today: cx.today,
     })
 }
 
@@ -374,6 +377,7 @@ pub async fn validate(
                 .as_ref()
                 .and_then(|c| c.namespace_mode(namespace)),
             scale_exemptions: exemptions.as_deref(),
+            today: today(),
         };
         decide(&admission, &cx)
     };
@@ -403,6 +407,13 @@ pub async fn validate(
         "admission"
     );
     Json(response).into_response()
+}
+
+fn today() -> halint::Date {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    halint::Date::from_unix_seconds(seconds)
 }
 
 fn operation_str(op: &Operation) -> &'static str {

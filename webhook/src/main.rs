@@ -36,17 +36,18 @@ struct Flags {
     #[arg(long, value_name = "FILE")]
     tls_key: PathBuf,
 
-    /// What error findings do.
-    #[arg(long, value_enum, default_value_t = Mode::Enforce)]
-    mode: Mode,
+    /// What error findings do [default: the config's `webhook.mode`, else enforce].
+    #[arg(long, value_enum)]
+    mode: Option<Mode>,
 
     /// Do not watch the cluster: judge each object alone, with no PDBs, HPAs or
     /// Services for context and no namespace opt-out. For local use and tests.
     #[arg(long)]
     no_cluster: bool,
 
-    /// YAML file with rule levels (off/info/warning/error) and options (minReplicas,
-    /// ingressImages). Without it, every rule runs at its default severity.
+    /// The .halint.yaml to use (rule levels and options, custom rule directories,
+    /// exemption settings, a `webhook:` section), as the CLI reads it. Without it, every
+    /// rule runs at its default severity.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 }
@@ -79,10 +80,16 @@ async fn run(flags: Flags) -> anyhow::Result<()> {
 
     // Rule metadata is parsed once: now, rather than on the first admission request.
     let rules = halint::catalog::all().len();
-    let config = match &flags.config {
-        Some(path) => settings::load(path)?,
-        None => halint::Config::default(),
+    let (config, mode) = match &flags.config {
+        Some(path) => {
+            let settings = settings::load(path)?;
+            let custom = settings.config.custom.len();
+            tracing::info!(config = %path.display(), custom_rules = custom, "config loaded");
+            (settings.config, flags.mode.or(settings.mode))
+        }
+        None => (halint::Config::default(), flags.mode),
     };
+    let mode = mode.unwrap_or(Mode::Enforce);
     let metrics = Arc::new(Metrics::new());
     let certs = tls::CertStore::load(&flags.tls_cert, &flags.tls_key)
         .context("loading the serving certificate")?;
@@ -103,7 +110,7 @@ async fn run(flags: Flags) -> anyhow::Result<()> {
     };
 
     let state = Arc::new(AppState {
-        mode: flags.mode,
+        mode,
         config,
         cluster,
         metrics,
@@ -111,7 +118,7 @@ async fn run(flags: Flags) -> anyhow::Result<()> {
     let server = Server::bind(flags.listen, certs.server_config()?, Timeouts::default())
         .await
         .with_context(|| format!("listening on {}", flags.listen))?;
-    tracing::info!(listen = %server.local_addr()?, mode = flags.mode.as_str(), rules, "serving");
+    tracing::info!(listen = %server.local_addr()?, mode = mode.as_str(), rules, "serving");
     server
         .serve(app::router(state), server::shutdown_signal())
         .await;

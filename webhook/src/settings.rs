@@ -1,80 +1,124 @@
-//! `--config FILE`: rule levels and options, in YAML.
-//!
-//! ```yaml
-//! minReplicas: 3            # replicas: the fewest effective replicas (3 survives a zone loss)
-//! ingressImages: [my-edge]  # daemonset-ingress: extra image fragments of ingress controllers
-//! rules:                    # per rule: off | info | warning | error
-//!   pdb-missing: off
-//!   anti-affinity: error
-//! ```
+//! `--config FILE`: the same `.halint.yaml` the CLI reads (see the README's "Configuration"),
+//! mounted from a ConfigMap. The shared loader checks every key, rule, option and custom
+//! rule; this module only adds what is the webhook's own: the `webhook:` section.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{bail, Context as _};
-use halint::config::{Config, Level};
-use serde::Deserialize;
+use anyhow::anyhow;
+use clap::ValueEnum;
+use halint::config::located::display;
+use halint::config::{Config, ConfigFile};
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct File {
-    min_replicas: Option<i32>,
-    #[serde(default)]
-    ingress_images: Vec<String>,
-    #[serde(default)]
-    rules: BTreeMap<String, String>,
+use crate::handler::Mode;
+
+/// What the webhook takes from the config file.
+#[derive(Debug)]
+pub struct Settings {
+    pub config: Config,
+    /// `webhook.mode`; `--mode` overrides it.
+    pub mode: Option<Mode>,
 }
 
-/// Reads a config file; every rule it names must exist.
-pub fn load(path: &Path) -> anyhow::Result<Config> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    parse(&text).with_context(|| format!("in {}", path.display()))
+/// Reads a config file and the custom rules of its `ruleDirs`; a mistake is an error with
+/// its file, line and column, and the webhook does not start.
+pub fn load(path: &Path) -> anyhow::Result<Settings> {
+    let (file, config) = halint::config::read::read(path).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(display).collect();
+        anyhow!("invalid config:\n{}", lines.join("\n"))
+    })?;
+    Ok(Settings {
+        mode: mode(&file)?,
+        config,
+    })
 }
 
-pub fn parse(text: &str) -> anyhow::Result<Config> {
-    let file: File = serde_saphyr::from_str(text)?;
-    let mut config = Config::default();
-    if let Some(min) = file.min_replicas {
-        if min < 1 {
-            bail!("minReplicas must be 1 or more, got {min}");
-        }
-        config.min_replicas = min;
-    }
-    config.ingress_images = file.ingress_images;
-    for (rule, level) in file.rules {
-        if halint::catalog::rule_meta(&rule).is_none() {
-            bail!("unknown rule `{rule}`");
-        }
-        let level = match level.as_str() {
-            "off" => Level::Off,
-            other => Level::Severity(other.parse().map_err(anyhow::Error::msg)?),
-        };
-        config.levels.insert(rule, level);
-    }
-    Ok(config)
+/// Parses config text, as a file would hold it (its `ruleDirs` are not read).
+pub fn parse(name: &str, text: &str) -> anyhow::Result<Settings> {
+    let file = halint::config::parse(name, text).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(display).collect();
+        anyhow!("invalid config:\n{}", lines.join("\n"))
+    })?;
+    let config = file.into_config(Vec::new()).map_err(|errors| {
+        let lines: Vec<String> = errors.iter().map(display).collect();
+        anyhow!("invalid config:\n{}", lines.join("\n"))
+    })?;
+    Ok(Settings {
+        mode: mode(&file)?,
+        config,
+    })
+}
+
+fn mode(file: &ConfigFile) -> anyhow::Result<Option<Mode>> {
+    // The shared parser checked the value against the webhook's modes already.
+    file.webhook
+        .mode
+        .as_deref()
+        .map(|m| Mode::from_str(m, false).map_err(|e| anyhow!("webhook.mode: {e}")))
+        .transpose()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use halint::config::Level;
 
     #[test]
-    fn reads_levels_and_options() {
-        let config =
-            parse("minReplicas: 3\nrules:\n  replicas: warning\n  hpa-min-replicas: off\n")
-                .unwrap();
-        assert_eq!(config.min_replicas, 3);
-        assert_eq!(config.level("hpa-min-replicas"), Some(Level::Off));
+    fn reads_levels_options_and_the_webhook_section() {
+        let settings = parse(
+            "halint.yaml",
+            "rules:\n  replicas: {level: warning, min: 3}\n  hpa-min-replicas: off\nwebhook:\n  mode: warn\n",
+        )
+        .unwrap();
+        assert_eq!(settings.config.min_replicas, 3);
+        assert_eq!(settings.config.level("hpa-min-replicas"), Some(Level::Off));
         assert_eq!(
-            config.level("replicas"),
+            settings.config.level("replicas"),
             Some(Level::Severity(halint::Severity::Warning))
+        );
+        assert_eq!(settings.mode, Some(Mode::Warn));
+        assert_eq!(parse("x", "rules: {}\n").unwrap().mode, None);
+    }
+
+    #[test]
+    fn mistakes_are_located() {
+        let err = parse("halint.yaml", "rules:\n  no-such-rule: off\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("halint.yaml:2:3: unknown rule `no-such-rule`"),
+            "{err}"
+        );
+        let err = parse("halint.yaml", "webhook:\n  mode: audit\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("halint.yaml:2:3: unknown webhook mode `audit`"),
+            "{err}"
+        );
+        // The webhook's old format is not silently accepted.
+        let err = parse("halint.yaml", "minReplicas: 3\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("halint.yaml:1:1: unknown key `minReplicas`"),
+            "{err}"
         );
     }
 
     #[test]
-    fn rejects_unknown_rules_and_fields() {
-        assert!(parse("rules:\n  no-such-rule: off\n").is_err());
-        assert!(parse("minReplica: 3\n").is_err());
+    fn custom_rules_load_from_rule_dirs_next_to_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules/house");
+        std::fs::write(
+            dir.path().join("halint.yaml"),
+            format!(
+                "ruleDirs: [{}]\nrules:\n  team-label: error\n",
+                rules.display()
+            ),
+        )
+        .unwrap();
+        let settings = load(&dir.path().join("halint.yaml")).unwrap();
+        assert!(settings.config.custom_rule("team-label").is_some());
+        assert_eq!(
+            settings.config.level("team-label"),
+            Some(Level::Severity(halint::Severity::Error))
+        );
     }
 }

@@ -56,6 +56,7 @@ impl<'a> Judge<'a> {
                 cluster: self.cluster,
                 namespace_mode: self.namespace_mode,
                 scale_exemptions: self.exemptions,
+                today: halint::Date::from_unix_days(20_000),
             },
         )
     }
@@ -82,7 +83,14 @@ fn a_pdb_in_the_cluster_satisfies_pdb_missing() {
     let with_pdb = catalog([pdb()]);
     let decision = Judge::with(&with_pdb).decide(&review);
     assert!(!has(&decision, "pdb-missing"), "{decision:?}");
-    assert_eq!(decision.outcome, Outcome::Allowed, "{decision:?}");
+    // What remains is advice at most (the capture spreads over nodes, not over zones).
+    assert!(
+        decision
+            .findings
+            .iter()
+            .all(|(_, s, _)| *s == Severity::Info),
+        "{decision:?}"
+    );
 }
 
 #[test]

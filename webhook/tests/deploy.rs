@@ -132,3 +132,37 @@ fn overlays_render() {
         assert_eq!(config["webhooks"][0]["failurePolicy"], "Fail");
     }
 }
+
+#[test]
+fn the_config_map_holds_a_valid_config_mounted_where_the_flag_points() {
+    let Some(docs) = render("deploy") else { return };
+    let deployment = find(&docs, "Deployment", "halint-webhook");
+    let pod = &deployment["spec"]["template"]["spec"];
+    let container = &pod["containers"][0];
+    let flag = strings(&container["args"])
+        .into_iter()
+        .find_map(|a| a.strip_prefix("--config="))
+        .expect("the webhook is started with --config");
+    let (dir, key) = flag.rsplit_once('/').unwrap();
+    let mount = container["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["mountPath"] == dir)
+        .expect("the config's directory is mounted");
+    let volume = pod["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == mount["name"])
+        .unwrap();
+    let name = volume["configMap"]["name"]
+        .as_str()
+        .expect("from a ConfigMap");
+    let map = find(&docs, "ConfigMap", name);
+    let text = map["data"][key]
+        .as_str()
+        .expect("the ConfigMap has the key");
+    let settings = halint_webhook::settings::parse(key, text).expect("the shipped config loads");
+    assert_eq!(settings.mode, Some(halint_webhook::handler::Mode::Enforce));
+}
