@@ -3,7 +3,8 @@
 //! - rules/<id>.yaml: the failing example must flag the rule, the passing one must not.
 //! - testdata/rules/<id>/*.yaml: each fixture states the hits it expects in comment lines
 //!   `# expect: Kind/name /json/pointer [severity]`; a fixture without them must produce
-//!   nothing. The hits must match exactly.
+//!   nothing. The hits must match exactly. A fixture `x.yaml` may have a `x.context.yaml`
+//!   beside it: objects the rule sees but never reports on, as `--context` gives them.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -23,12 +24,28 @@ fn only(rule: &str) -> Config {
 
 /// (Kind/name, path, severity) of each finding of `rule` on `text`.
 fn hits(rule: &str, name: &str, text: &str) -> BTreeSet<(String, String, String)> {
+    hits_with_context(rule, name, text, None)
+}
+
+fn hits_with_context(
+    rule: &str,
+    name: &str,
+    text: &str,
+    context: Option<&str>,
+) -> BTreeSet<(String, String, String)> {
     let loaded = load_text(name, text.to_string(), "default", &Limits::default());
     assert!(loaded.errors.is_empty(), "{name}: {:?}", loaded.errors);
+    let context = context
+        .map(|c| load_text("context", c.to_string(), "default", &Limits::default()))
+        .map(|c| {
+            assert!(c.errors.is_empty(), "{name} context: {:?}", c.errors);
+            c.objects
+        })
+        .unwrap_or_default();
     let config = only(rule);
     let findings = lint(&LintInput {
         objects: &loaded.objects,
-        context: &[],
+        context: &context,
         cluster: None,
         config: &config,
         today: halint::Date::from_unix_days(0),
@@ -112,6 +129,7 @@ fn fixtures_produce_exactly_their_expected_hits() {
             .unwrap_or_else(|_| panic!("testdata/rules/{} is missing", rule.id))
             .filter_map(|e| e.ok())
             .map(|e| e.path())
+            .filter(|p| !p.to_string_lossy().ends_with(".context.yaml"))
             .collect();
         entries.sort();
         let (mut flags, mut passes) = (0, 0);
@@ -139,7 +157,12 @@ fn fixtures_produce_exactly_their_expected_hits() {
             } else {
                 flags += 1;
             }
-            assert_eq!(hits(rule.id, &name, &text), expected, "{name}");
+            let context = fs::read_to_string(path.with_extension("context.yaml")).ok();
+            assert_eq!(
+                hits_with_context(rule.id, &name, &text, context.as_deref()),
+                expected,
+                "{name}"
+            );
         }
         assert!(
             flags > 0 && passes > 0,

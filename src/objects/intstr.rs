@@ -31,6 +31,15 @@ impl Amount {
         }
     }
 
+    /// As the Argo Rollouts controller reads it: through apimachinery's deprecated
+    /// `GetValueFromIntOrPercent`, which takes every string for a percentage, `"3"` as 3%.
+    pub fn parse_as_argo(value: &IntOrString) -> Option<Amount> {
+        match value {
+            IntOrString::Int(n) => Some(Amount::Count(*n)),
+            IntOrString::String(s) => s.replace('%', "").trim().parse().ok().map(Amount::Percent),
+        }
+    }
+
     pub fn resolve(self, total: i32, rounding: Rounding) -> i32 {
         match self {
             Amount::Count(n) => n,
@@ -63,5 +72,17 @@ mod tests {
         assert_eq!(p("100%").resolve(5, Rounding::Down), 5);
         assert_eq!(p("3").resolve(10, Rounding::Down), 3);
         assert!(Amount::parse(&IntOrString::String("lots".into())).is_none());
+    }
+
+    #[test]
+    fn argo_reads_every_string_as_a_percentage() {
+        let p = |s: &str| Amount::parse_as_argo(&IntOrString::String(s.into()));
+        assert_eq!(p("25"), Some(Amount::Percent(25)));
+        assert_eq!(p("25%"), Some(Amount::Percent(25)));
+        assert_eq!(p("many"), None);
+        assert_eq!(
+            Amount::parse_as_argo(&IntOrString::Int(3)),
+            Some(Amount::Count(3))
+        );
     }
 }

@@ -47,6 +47,11 @@ pub struct CanaryStrategy {
     pub max_surge: Option<IntOrString>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_unavailable: Option<IntOrString>,
+    /// The rules read only its presence: with a traffic router the stable ReplicaSet keeps
+    /// its full size during an update, and maxSurge/maxUnavailable do not drive the update.
+    /// Kept whole for custom rules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic_routing: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -56,4 +61,8 @@ pub struct BlueGreenStrategy {
     pub active_service: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preview_service: Option<String>,
+    /// Used only by restarts (spec.restartAt); an update brings up the whole preview
+    /// ReplicaSet before the switch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_unavailable: Option<IntOrString>,
 }

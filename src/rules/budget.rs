@@ -4,6 +4,7 @@
 
 use k8s_openapi::api::apps::v1::{DaemonSet, RollingUpdateDaemonSet};
 use k8s_openapi::api::policy::v1::PodDisruptionBudgetSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::objects::catalog::{Hit, Source, WorkloadInfo};
@@ -31,6 +32,44 @@ pub fn deployment_fenceposts(
         return Some((0, 1));
     }
     Some((surge, unavailable))
+}
+
+/// The Argo Rollouts default for an absent canary maxSurge or maxUnavailable: the string
+/// "25", which the controller reads as 25%.
+const ROLLOUT_DEFAULT: Amount = Amount::Percent(25);
+
+/// A canary Rollout's (maxSurge, maxUnavailable) for `replicas`, as the Argo Rollouts
+/// controller resolves them: the Deployment controller's fenceposts (surge up, unavailable
+/// down, both 0 making unavailable 1), except that a string is a percentage with or without
+/// `%`. None when a value is not a number.
+pub fn rollout_fenceposts(
+    max_surge: Option<&IntOrString>,
+    max_unavailable: Option<&IntOrString>,
+    replicas: i32,
+) -> Option<(i32, i32)> {
+    let argo = |v: Option<&IntOrString>| match v {
+        Some(v) => Amount::parse_as_argo(v),
+        None => Some(ROLLOUT_DEFAULT),
+    };
+    let surge = argo(max_surge)?.resolve(replicas, Rounding::Up);
+    let unavailable = argo(max_unavailable)?.resolve(replicas, Rounding::Down);
+    if surge == 0 && unavailable == 0 {
+        return Some((0, 1));
+    }
+    Some((surge, unavailable))
+}
+
+/// How many pods a blue-green Rollout's restart (spec.restartAt) may take down at once: its
+/// maxUnavailable (default 25%, a string being a percentage) rounded down, and at least 1.
+pub fn rollout_restart_unavailable(
+    max_unavailable: Option<&IntOrString>,
+    replicas: i32,
+) -> Option<i32> {
+    let amount = match max_unavailable {
+        Some(v) => Amount::parse_as_argo(v)?,
+        None => ROLLOUT_DEFAULT,
+    };
+    Some(amount.resolve(replicas, Rounding::Down).max(1))
 }
 
 /// A StatefulSet's maxUnavailable for `replicas`, as the StatefulSet controller resolves it:
@@ -78,7 +117,16 @@ pub fn covered_workloads<'a>(
     cx: &'a Context<'_>,
     spec: &PodDisruptionBudgetSpec,
 ) -> Vec<Hit<'a, WorkloadInfo>> {
-    let Some(selector) = spec.selector.as_ref() else {
+    selected_workloads(cx, spec.selector.as_ref())
+}
+
+/// The workloads of the object's namespace a PDB selector covers, in a stable order (kind,
+/// name). A missing selector covers nothing; an empty one the whole namespace.
+pub fn selected_workloads<'a>(
+    cx: &'a Context<'_>,
+    selector: Option<&LabelSelector>,
+) -> Vec<Hit<'a, WorkloadInfo>> {
+    let Some(selector) = selector else {
         return Vec::new();
     };
     let mut hits = cx.index.workloads_matching(cx.object.namespace(), selector);
@@ -176,6 +224,37 @@ mod tests {
             Some((1, 1))
         );
         assert_eq!(deployment_fenceposts(None, Some(&s("lots")), 2), None);
+    }
+
+    #[test]
+    fn rollout_fenceposts_follow_argo() {
+        // Defaults "25" (read as 25%): as a Deployment's.
+        assert_eq!(rollout_fenceposts(None, None, 3), Some((1, 0)));
+        assert_eq!(rollout_fenceposts(None, None, 4), Some((1, 1)));
+        // A string without % is a percentage: "3" of 4 replicas is 3%, resolved to 0.
+        assert_eq!(rollout_fenceposts(None, Some(&s("3")), 4), Some((1, 0)));
+        assert_eq!(
+            rollout_fenceposts(None, Some(&IntOrString::Int(3)), 4),
+            Some((1, 3))
+        );
+        // Both 0 after rounding: unavailable 1.
+        assert_eq!(
+            rollout_fenceposts(Some(&IntOrString::Int(0)), None, 2),
+            Some((0, 1))
+        );
+        assert_eq!(rollout_fenceposts(None, Some(&s("100%")), 5), Some((2, 5)));
+        assert_eq!(rollout_fenceposts(Some(&s("x")), None, 2), None);
+    }
+
+    #[test]
+    fn rollout_restarts_take_at_least_one() {
+        assert_eq!(rollout_restart_unavailable(None, 2), Some(1));
+        assert_eq!(rollout_restart_unavailable(None, 8), Some(2));
+        assert_eq!(rollout_restart_unavailable(Some(&s("100")), 3), Some(3));
+        assert_eq!(
+            rollout_restart_unavailable(Some(&IntOrString::Int(0)), 3),
+            Some(1)
+        );
     }
 
     #[test]

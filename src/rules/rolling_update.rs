@@ -1,8 +1,11 @@
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, StatefulSet};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::engine::Severity;
 use crate::objects::intstr::{Amount, Rounding};
-use crate::objects::{Kind, WorkloadKind};
+use crate::objects::index::Replicas;
+use crate::objects::rollout::{BlueGreenStrategy, CanaryStrategy};
+use crate::objects::{Kind, Rollout, WorkloadKind};
 
 use super::budget::{self, show};
 use super::{Context, Diagnostic};
@@ -12,6 +15,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         Kind::Deployment(d) => deployment(cx, d, out),
         Kind::StatefulSet(s) => statefulset(cx, s, out),
         Kind::DaemonSet(d) => daemonset(cx, d, out),
+        Kind::Rollout(r) => rollout(cx, r, out),
         _ => {}
     }
 }
@@ -70,13 +74,34 @@ fn deployment(cx: &Context<'_>, d: &Deployment, out: &mut Vec<Diagnostic>) {
     if unavailable < replicas.count {
         return;
     }
+    let rounded_to_zero = budget::amount_or(max_unavailable, Amount::Percent(25))
+        .is_some_and(|a| a.resolve(replicas.count, Rounding::Down) == 0);
+    out.push(takes_every_pod(
+        cx,
+        &replicas,
+        DEPLOYMENT_RU,
+        max_unavailable,
+        unavailable,
+        surge == 0 && rounded_to_zero,
+    ));
+}
+
+/// The finding for a maxUnavailable (under `base`) that resolves to every replica.
+/// `both_zero`: maxSurge and the written maxUnavailable resolved to 0 and the controller took 1.
+fn takes_every_pod(
+    cx: &Context<'_>,
+    replicas: &Replicas<'_>,
+    base: &str,
+    max_unavailable: Option<&IntOrString>,
+    unavailable: i32,
+    both_zero: bool,
+) -> Diagnostic {
+    let id = &cx.object.id;
     let mut written = match max_unavailable {
         Some(v) => format!("maxUnavailable {}", show(v)),
         None => "maxUnavailable (default 25%)".to_string(),
     };
-    let rounded_to_zero = budget::amount_or(max_unavailable, Amount::Percent(25))
-        .is_some_and(|a| a.resolve(replicas.count, Rounding::Down) == 0);
-    if surge == 0 && rounded_to_zero {
+    if both_zero {
         written.push_str(" with maxSurge 0 (both resolve to 0, so the controller uses 1)");
     }
     let count = match replicas.autoscaler {
@@ -90,8 +115,8 @@ fn deployment(cx: &Context<'_>, d: &Deployment, out: &mut Vec<Diagnostic>) {
         None => format!("{} replica(s)", replicas.count),
     };
     let path = match max_unavailable {
-        Some(_) => format!("{DEPLOYMENT_RU}/maxUnavailable"),
-        None => DEPLOYMENT_RU.to_string(),
+        Some(_) => format!("{base}/maxUnavailable"),
+        None => base.to_string(),
     };
     let mut d = Diagnostic::new(
         path,
@@ -110,7 +135,128 @@ fn deployment(cx: &Context<'_>, d: &Deployment, out: &mut Vec<Diagnostic>) {
     if let Some(hpa) = replicas.autoscaler {
         d = budget::relate(d, &hpa, &hpa.info.min_pointer(), "the autoscaler's minimum");
     }
-    out.push(d);
+    d
+}
+
+const CANARY: &str = "/spec/strategy/canary";
+
+fn rollout(cx: &Context<'_>, r: &Rollout, out: &mut Vec<Diagnostic>) {
+    let Some(strategy) = r.spec.strategy.as_ref() else {
+        return;
+    };
+    let replicas = cx.index.effective_replicas(
+        cx.object.namespace(),
+        WorkloadKind::Rollout,
+        cx.object.name(),
+        r.spec.replicas,
+    );
+    if let Some(canary) = strategy.canary.as_ref() {
+        canary_rollout(cx, canary, &replicas, out);
+    } else if let Some(blue_green) = strategy.blue_green.as_ref() {
+        blue_green_rollout(cx, blue_green, &replicas, out);
+    }
+}
+
+fn canary_rollout(
+    cx: &Context<'_>,
+    canary: &CanaryStrategy,
+    replicas: &Replicas<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let max_surge = canary.max_surge.as_ref();
+    let max_unavailable = canary.max_unavailable.as_ref();
+    let written_zero =
+        |v: Option<&IntOrString>| v.and_then(Amount::parse_as_argo).is_some_and(Amount::is_zero);
+    if written_zero(max_surge) && written_zero(max_unavailable) {
+        out.push(
+            Diagnostic::new(
+                format!("{CANARY}/maxUnavailable"),
+                format!(
+                    "{} sets maxUnavailable 0 and maxSurge 0: the Argo Rollouts controller marks the Rollout InvalidSpec and never rolls it out",
+                    cx.object.id
+                ),
+            )
+            .help("set maxSurge to 1 (keeps every pod serving during a rollout)"),
+        );
+        return;
+    }
+    if replicas.count < 1 {
+        return;
+    }
+    let Some((surge, unavailable)) =
+        budget::rollout_fenceposts(max_surge, max_unavailable, replicas.count)
+    else {
+        return;
+    };
+    // A traffic router keeps the stable ReplicaSet at full size until the canary is
+    // promoted: maxSurge and maxUnavailable do not drive the update, only restarts.
+    if canary.traffic_routing.is_some() {
+        if let Some(written) = max_unavailable {
+            restart_takes_all(cx, "canary", written, unavailable.min(replicas.count), replicas, out);
+        }
+        return;
+    }
+    if unavailable < replicas.count {
+        return;
+    }
+    let rounded_to_zero = match max_unavailable {
+        Some(v) => Amount::parse_as_argo(v),
+        None => Some(Amount::Percent(25)),
+    }
+    .is_some_and(|a| a.resolve(replicas.count, Rounding::Down) == 0);
+    out.push(takes_every_pod(
+        cx,
+        replicas,
+        CANARY,
+        max_unavailable,
+        // The Argo Rollouts controller caps it at the replica count.
+        unavailable.min(replicas.count),
+        surge == 0 && rounded_to_zero,
+    ));
+}
+
+/// A blue-green update brings the preview ReplicaSet to full availability before the active
+/// Service switches to it, so maxUnavailable never applies to updates; it bounds restarts.
+fn blue_green_rollout(
+    cx: &Context<'_>,
+    blue_green: &BlueGreenStrategy,
+    replicas: &Replicas<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(max_unavailable) = blue_green.max_unavailable.as_ref() else {
+        return;
+    };
+    if let Some(resolved) = budget::rollout_restart_unavailable(Some(max_unavailable), replicas.count) {
+        restart_takes_all(cx, "blueGreen", max_unavailable, resolved, replicas, out);
+    }
+}
+
+/// A restart (spec.restartAt) evicts up to maxUnavailable pods at once (at least 1).
+fn restart_takes_all(
+    cx: &Context<'_>,
+    strategy: &str,
+    max_unavailable: &IntOrString,
+    resolved: i32,
+    replicas: &Replicas<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    // One replica: any restart takes it down, which the replicas rule reports.
+    if replicas.count < 2 || resolved < replicas.count {
+        return;
+    }
+    out.push(
+        Diagnostic::new(
+            format!("/spec/strategy/{strategy}/maxUnavailable"),
+            format!(
+                "{} has {strategy} maxUnavailable {}, which resolves to {resolved} at {} replica(s): updates keep the old pods serving, but a restart (spec.restartAt) may restart every pod at once",
+                cx.object.id,
+                show(max_unavailable),
+                replicas.count
+            ),
+        )
+        .help(format!("set maxUnavailable below {}", replicas.count))
+        .severity(Severity::Warning),
+    );
 }
 
 fn statefulset(cx: &Context<'_>, s: &StatefulSet, out: &mut Vec<Diagnostic>) {

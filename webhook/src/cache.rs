@@ -43,10 +43,14 @@ pub enum WatchedKind {
     /// Only their access modes: rwo-volume-shared needs them for a Deployment's claims.
     PersistentVolumeClaims,
     Namespaces,
+    /// Argo Rollouts and KEDA ScaledObjects: watched only while their CRD is served
+    /// (src/custom.rs), and never waited for by readiness.
+    Rollouts,
+    ScaledObjects,
 }
 
 impl WatchedKind {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 11] = [
         Self::Deployments,
         Self::StatefulSets,
         Self::DaemonSets,
@@ -56,6 +60,8 @@ impl WatchedKind {
         Self::Services,
         Self::PersistentVolumeClaims,
         Self::Namespaces,
+        Self::Rollouts,
+        Self::ScaledObjects,
     ];
 
     /// API group ("" for core) and resource, as RBAC names them.
@@ -70,7 +76,15 @@ impl WatchedKind {
             Self::Services => ("", "services"),
             Self::PersistentVolumeClaims => ("", "persistentvolumeclaims"),
             Self::Namespaces => ("", "namespaces"),
+            Self::Rollouts => ("argoproj.io", "rollouts"),
+            Self::ScaledObjects => ("keda.sh", "scaledobjects"),
         }
+    }
+
+    /// Whether `/readyz` waits for its first list: not for custom resources, whose CRD may
+    /// not be installed.
+    pub fn gates_readiness(self) -> bool {
+        !matches!(self, Self::Rollouts | Self::ScaledObjects)
     }
 
     fn index(self) -> usize {
@@ -153,11 +167,11 @@ impl ClusterCache {
         };
     }
 
-    /// Kinds whose first list has not completed yet.
+    /// Kinds readiness waits for whose first list has not completed yet.
     pub fn unsynced(&self) -> Vec<&'static str> {
         WatchedKind::ALL
             .into_iter()
-            .filter(|k| !self.synced[k.index()].load(Ordering::Acquire))
+            .filter(|k| k.gates_readiness() && !self.synced[k.index()].load(Ordering::Acquire))
             .map(|k| k.resource().1)
             .collect()
     }
@@ -219,6 +233,12 @@ impl ClusterCache {
         *held = fresh;
         drop((catalog, keys, exemptions));
         self.synced[kind.index()].store(true, Ordering::Release);
+    }
+
+    /// Drops everything held for a kind that is no longer watched (its CRD went away).
+    pub fn forget(&self, kind: WatchedKind) {
+        self.replace(kind, Vec::new());
+        self.synced[kind.index()].store(false, Ordering::Release);
     }
 
     fn set_exemption(&self, key: &EntryKey, exemption: Option<String>) {
@@ -327,30 +347,47 @@ pub fn start(client: Client, cache: &Arc<ClusterCache>) -> Vec<tokio::task::Join
     ]
 }
 
-fn watcher_config() -> watcher::Config {
+pub(crate) fn watcher_config() -> watcher::Config {
     // resourceVersion=0 lists are served from the API server's watch cache, not etcd.
     watcher::Config::default().any_semantic()
 }
 
 async fn watch<K: Projected>(client: Client, cache: Arc<ClusterCache>) {
-    let kind = K::KIND.resource().1;
     let stream = watcher::watcher(Api::<K>::all(client), watcher_config())
         .default_backoff()
         // Projection drops them anyway; stripping first keeps the transient copy small.
         .modify(|o| o.managed_fields_mut().clear());
+    run_watch(K::KIND, stream, &cache, |o: &K| Some(o.project())).await;
+}
+
+/// Feeds one watch's events into the cache; objects `project` cannot read are left out.
+pub(crate) async fn run_watch<K>(
+    kind: WatchedKind,
+    stream: impl futures::Stream<Item = Result<Event<K>, watcher::Error>>,
+    cache: &ClusterCache,
+    project: impl Fn(&K) -> Option<Projection>,
+) {
+    let name = kind.resource().1;
     let mut stream = std::pin::pin!(stream);
     let mut listed: Vec<Projection> = Vec::new();
     while let Some(event) = stream.next().await {
         match event {
-            Ok(Event::Apply(o)) => cache.apply(K::KIND, o.project()),
-            Ok(Event::Delete(o)) => cache.delete(K::KIND, &o.project().0),
-            Ok(Event::Init) => listed.clear(),
-            Ok(Event::InitApply(o)) => listed.push(o.project()),
-            Ok(Event::InitDone) => {
-                tracing::info!(kind, objects = listed.len(), "cache synced");
-                cache.replace(K::KIND, std::mem::take(&mut listed));
+            Ok(Event::Apply(o)) => match project(&o) {
+                Some(p) => cache.apply(kind, p),
+                None => tracing::warn!(kind = name, "object not readable; left out"),
+            },
+            Ok(Event::Delete(o)) => {
+                if let Some((entry, _)) = project(&o) {
+                    cache.delete(kind, &entry);
+                }
             }
-            Err(e) => tracing::warn!(kind, error = %e, "watch failed; retrying"),
+            Ok(Event::Init) => listed.clear(),
+            Ok(Event::InitApply(o)) => listed.extend(project(&o)),
+            Ok(Event::InitDone) => {
+                tracing::info!(kind = name, objects = listed.len(), "cache synced");
+                cache.replace(kind, std::mem::take(&mut listed));
+            }
+            Err(e) => tracing::warn!(kind = name, error = %e, "watch failed; retrying"),
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod cache;
+pub mod custom;
 pub mod handler;
 pub mod metrics;
 pub mod review;

@@ -13,7 +13,7 @@ use halint_webhook::cache::{self, ClusterCache};
 use halint_webhook::handler::Mode;
 use halint_webhook::metrics::Metrics;
 use halint_webhook::server::{self, Server, Timeouts};
-use halint_webhook::{settings, tls};
+use halint_webhook::{custom, settings, tls};
 
 /// halint's high-availability rules as a ValidatingAdmissionWebhook.
 ///
@@ -104,7 +104,8 @@ async fn run(flags: Flags) -> anyhow::Result<()> {
             .await
             .context("connecting to the API server (use --no-cluster to run without one)")?;
         let cache = Arc::new(ClusterCache::default());
-        let _watches = cache::start(client, &cache);
+        let _watches = cache::start(client.clone(), &cache);
+        let _custom = custom::start(client, &cache, custom::REDISCOVERY);
         Some(cache)
     };
 

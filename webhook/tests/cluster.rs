@@ -317,3 +317,70 @@ fn a_cached_claim_is_projected_to_its_access_modes() {
     let hit = catalog.pvc("shop", "data").unwrap();
     assert_eq!(hit.info.access_modes, ["ReadWriteOncePod"]);
 }
+
+/// The captured PDB with `spec` in place of its own (the selector stays `app: web`).
+fn pdb_with(budget: Value) -> Value {
+    let mut pdb = pdb();
+    let selector = pdb["spec"]["selector"].clone();
+    pdb["spec"] = budget;
+    pdb["spec"]["selector"] = selector;
+    pdb
+}
+
+fn update_to(replicas: i64) -> Value {
+    let mut review = capture("03-update-deployments.json");
+    review["request"]["object"]["spec"]["replicas"] = json!(replicas);
+    review
+}
+
+#[test]
+fn an_update_that_scales_down_under_a_cluster_pdb_is_denied() {
+    // The Deployment runs 3 replicas under a PDB with minAvailable 2: drains may evict one.
+    let cluster = catalog([deployment(), pdb_with(json!({"minAvailable": 2}))]);
+    let decision = Judge::with(&cluster).decide(&update_to(2));
+    assert_eq!(decision.outcome, Outcome::Denied, "{decision:?}");
+    let deny = decision.verdict.deny.as_deref().unwrap();
+    assert!(deny.contains("[pdb-blocking]"), "{deny}");
+    assert!(deny.contains("PodDisruptionBudget web"), "{deny}");
+
+    // The captured update (a new image, still 3 replicas) leaves evictions possible.
+    let decision = Judge::with(&cluster).decide(&update_to(3));
+    assert!(!has(&decision, "pdb-blocking"), "{decision:?}");
+
+    // A PDB that allows one eviction at any count does not mind the scale-down.
+    let lenient = catalog([deployment(), pdb_with(json!({"maxUnavailable": 1}))]);
+    let decision = Judge::with(&lenient).decide(&update_to(2));
+    assert!(!has(&decision, "pdb-blocking"), "{decision:?}");
+}
+
+#[test]
+fn an_update_under_an_already_blocking_pdb_is_not_denied() {
+    // minAvailable 3 over 3 replicas already blocks; a new image does not make it worse.
+    let cluster = catalog([deployment(), pdb_with(json!({"minAvailable": 3}))]);
+    let decision = Judge::with(&cluster).decide(&update_to(3));
+    assert_ne!(decision.outcome, Outcome::Denied, "{decision:?}");
+    assert!(
+        decision
+            .findings
+            .iter()
+            .any(|(r, s, denied)| *r == "pdb-blocking" && *s == Severity::Error && !denied),
+        "{decision:?}"
+    );
+}
+
+#[test]
+fn a_scale_request_under_a_cluster_pdb_is_denied() {
+    let mut scale = capture("05-update-deployments-scale.json");
+    scale["request"]["object"]["spec"]["replicas"] = json!(2);
+
+    let cluster = catalog([deployment(), pdb_with(json!({"minAvailable": 2}))]);
+    let decision = Judge::with(&cluster).decide(&scale);
+    assert_eq!(decision.outcome, Outcome::Denied, "{decision:?}");
+    assert!(has(&decision, "pdb-blocking"), "{decision:?}");
+    // Two replicas satisfy the replicas rule: the budget alone denies.
+    assert!(!has(&decision, "replicas"), "{decision:?}");
+
+    let lenient = catalog([deployment(), pdb_with(json!({"maxUnavailable": 1}))]);
+    let decision = Judge::with(&lenient).decide(&scale);
+    assert_eq!(decision.outcome, Outcome::Allowed, "{decision:?}");
+}

@@ -2,6 +2,7 @@
 //! readiness waits for every kind, labelled namespaces opt out.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -12,6 +13,7 @@ use axum::routing::get;
 use axum::Router;
 use halint_webhook::app::{self, AppState};
 use halint_webhook::cache::{self, ClusterCache, NamespaceMode};
+use halint_webhook::custom;
 use halint_webhook::handler::Mode;
 use halint_webhook::metrics::Metrics;
 use serde_json::{json, Value};
@@ -148,5 +150,72 @@ async fn watches_fill_the_cache_and_then_report_synced() {
     );
     for w in watches {
         w.abort();
+    }
+}
+
+/// Discovery that serves argoproj.io/v1alpha1 rollouts while `served` is set, and never
+/// keda.sh (404, as for a CRD that is not installed); LIST of rollouts returns `rollout`.
+fn fake_custom_api_server(served: Arc<AtomicBool>, rollout: Value) -> Router {
+    let discovery = move |Path((group, version)): Path<(String, String)>| {
+        let served = served.load(Ordering::SeqCst);
+        async move {
+            if group == "argoproj.io" && version == "v1alpha1" && served {
+                axum::Json(json!({"kind": "APIResourceList", "apiVersion": "v1",
+                    "groupVersion": "argoproj.io/v1alpha1",
+                    "resources": [{"name": "rollouts", "singularName": "rollout",
+                        "namespaced": true, "kind": "Rollout",
+                        "verbs": ["get", "list", "watch"]}]}))
+                .into_response()
+            } else {
+                axum::http::StatusCode::NOT_FOUND.into_response()
+            }
+        }
+    };
+    let rollouts = HashMap::from([("rollouts", vec![rollout])]);
+    fake_api_server(rollouts, Arc::new(Mutex::new(Vec::new())))
+        .route("/apis/{group}/{version}", get(discovery))
+}
+
+async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_resources_are_watched_only_while_served() {
+    let rollout = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+        "metadata": {"name": "api", "namespace": "shop"},
+        "spec": {"replicas": 3, "strategy": {"canary": {}},
+                 "template": {"metadata": {"labels": {"app": "api"}},
+                              "spec": {"containers": [{"name": "api", "image": "api:1"}]}}}});
+    let served = Arc::new(AtomicBool::new(true));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let api = fake_custom_api_server(Arc::clone(&served), rollout);
+    tokio::spawn(async move { axum::serve(listener, api).await });
+    let config = kube::Config::new(format!("http://{addr}").parse().unwrap());
+    let client = kube::Client::try_from(config).unwrap();
+
+    let cache = Arc::new(ClusterCache::default());
+    let loops = custom::start(client, &cache, Duration::from_millis(50));
+    eventually("the Rollout is cached", || {
+        cache.catalog().contains_named("shop", "Rollout", "api")
+    })
+    .await;
+    // KEDA is not installed: its kind never lists, and readiness does not wait for it.
+    assert!(!cache.unsynced().contains(&"scaledobjects"));
+    assert!(!cache.unsynced().contains(&"rollouts"));
+
+    // The CRD goes away: the next discovery stops the watch and drops what it cached.
+    served.store(false, Ordering::SeqCst);
+    eventually("the Rollout is forgotten", || {
+        !cache.catalog().contains_named("shop", "Rollout", "api")
+    })
+    .await;
+    for l in loops {
+        l.abort();
     }
 }
