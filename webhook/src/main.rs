@@ -101,12 +101,7 @@ async fn run(flags: Flags) -> anyhow::Result<()> {
         Some(cache)
     };
 
-    let state = Arc::new(AppState {
-        mode: flags.mode,
-        config,
-        cluster,
-        metrics,
-    });
+    let state = Arc::new(AppState::new(flags.mode, config, cluster, metrics));
     let server = Server::bind(flags.listen, certs.server_config()?, Timeouts::default())
         .await
         .with_context(|| format!("listening on {}", flags.listen))?;

@@ -98,12 +98,12 @@ async fn watches_fill_the_cache_and_then_report_synced() {
     let client = kube::Client::try_from(config).unwrap();
     let cache = Arc::new(ClusterCache::default());
     assert_eq!(cache.unsynced().len(), 8);
-    let app = app::router(Arc::new(AppState {
-        mode: Mode::Enforce,
-        config: halint::Config::default(),
-        cluster: Some(Arc::clone(&cache)),
-        metrics: Arc::new(Metrics::new()),
-    }));
+    let app = app::router(Arc::new(AppState::new(
+        Mode::Enforce,
+        halint::Config::default(),
+        Some(Arc::clone(&cache)),
+        Arc::new(Metrics::new()),
+    )));
     let (status, text) = readyz(&app).await;
     assert_eq!(status, 503);
     assert!(text.starts_with("caches not synced: deployments"), "{text}");
