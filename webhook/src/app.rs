@@ -109,18 +109,29 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// Readiness: TLS is loaded (the server would not be listening otherwise) and every
-/// cache has finished its first list, so no decision is made on an empty view.
+/// Readiness: TLS is loaded (the server would not be listening otherwise), every cache
+/// has finished its first list, so no decision is made on an empty view, and no watch
+/// has been failing for longer than [`crate::cache::Staleness`] allows.
 async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     match &state.cluster {
         None => "ok".into_response(),
         Some(cache) => {
             let pending = cache.unsynced();
-            if pending.is_empty() {
-                "ok".into_response()
-            } else {
+            let stale = cache.stale();
+            if !pending.is_empty() {
                 let detail = format!("caches not synced: {}", pending.join(", "));
                 (StatusCode::SERVICE_UNAVAILABLE, detail).into_response()
+            } else if !stale.is_empty() {
+                let kinds: Vec<String> = stale
+                    .iter()
+                    .map(|(kind, failing)| {
+                        format!("{kind} (watch failing for {}s)", failing.as_secs())
+                    })
+                    .collect();
+                let detail = format!("caches stale: {}", kinds.join(", "));
+                (StatusCode::SERVICE_UNAVAILABLE, detail).into_response()
+            } else {
+                "ok".into_response()
             }
         }
     }

@@ -407,25 +407,27 @@ pub async fn validate(
         let (app, admission) = (Arc::clone(&app), Arc::clone(&admission));
         tokio::task::spawn_blocking(move || {
             let _slot = slot;
-            std::panic::catch_unwind(AssertUnwindSafe(|| judge(&app, &admission)))
+            let judged = std::panic::catch_unwind(AssertUnwindSafe(|| judge(&app, &admission)));
+            // Counted here, so that a panic after the deadline is counted too.
+            if let Err(panic) = &judged {
+                tracing::error!(
+                    uid = %admission.request.uid,
+                    panic = panic_text(panic.as_ref()),
+                    "the engine panicked; allowing the request unchecked"
+                );
+                app.metrics.engine_panic();
+            }
+            judged.ok()
         })
     };
     let decision = match tokio::time::timeout(app.deadline, judging).await {
-        Ok(Ok(Ok(decision))) => decision,
-        Ok(Ok(Err(panic))) => {
-            tracing::error!(
-                uid = %admission.request.uid,
-                panic = panic_text(panic.as_ref()),
-                "the engine panicked; allowing the request unchecked"
-            );
-            app.metrics.engine_panic();
-            Decision::unjudged(
-                Outcome::Failed,
-                "engine panicked",
-                "halint failed with an internal error while checking this object, so it was \
+        Ok(Ok(Some(decision))) => decision,
+        Ok(Ok(None)) => Decision::unjudged(
+            Outcome::Failed,
+            "engine panicked",
+            "halint failed with an internal error while checking this object, so it was \
                  allowed unchecked; please report it with the object",
-            )
-        }
+        ),
         Ok(Err(join)) => {
             tracing::error!(uid = %admission.request.uid, error = %join, "decision task failed");
             Decision::unjudged(

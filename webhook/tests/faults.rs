@@ -37,6 +37,8 @@ fn panicking() -> Engine {
 async fn a_panicking_rule_is_answered_with_an_allow_a_warning_and_a_metric() {
     let server = TestServer::start(Options {
         engine: Some(panicking()),
+        // The panic hook prints a backtrace under the test runner: slow on a busy machine.
+        deadline: Duration::from_secs(10),
         ..Options::default()
     })
     .await;

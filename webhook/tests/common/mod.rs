@@ -174,26 +174,7 @@ impl TestServer {
 
     /// A new TLS connection.
     pub async fn connect(&self) -> std::io::Result<Client> {
-        let tcp = tokio::net::TcpStream::connect(self.addr).await?;
-        tcp.set_nodelay(true)?;
-        let connector = TlsConnector::from(self.pki.client_config());
-        let tls = connector
-            .connect(ServerName::try_from("localhost").unwrap(), tcp)
-            .await?;
-        let peer = tls
-            .get_ref()
-            .1
-            .peer_certificates()
-            .and_then(|c| c.first())
-            .cloned()
-            .expect("server sent a certificate");
-        let (sender, conn) = http1::handshake(TokioIo::new(tls))
-            .await
-            .map_err(std::io::Error::other)?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        Ok(Client { sender, peer })
+        connect_to(self.addr, self.pki.client_config()).await
     }
 
     /// A new HTTP/2 connection (ALPN h2), the protocol the API server's client prefers.
@@ -252,6 +233,34 @@ impl TestServer {
         assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
         response_of(&body)
     }
+}
+
+/// A new TLS connection to `addr`, trusting what `config` trusts.
+pub async fn connect_to(
+    addr: SocketAddr,
+    config: Arc<rustls::ClientConfig>,
+) -> std::io::Result<Client> {
+    let tcp = tokio::net::TcpStream::connect(addr).await?;
+    tcp.set_nodelay(true)?;
+    let connector = TlsConnector::from(config);
+
+    let tls = connector
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await?;
+    let peer = tls
+        .get_ref()
+        .1
+        .peer_certificates()
+        .and_then(|c| c.first())
+        .cloned()
+        .expect("server sent a certificate");
+    let (sender, conn) = http1::handshake(TokioIo::new(tls))
+        .await
+        .map_err(std::io::Error::other)?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(Client { sender, peer })
 }
 
 /// The `response` of an AdmissionReview body, after checking the envelope.
