@@ -10,13 +10,13 @@ use std::collections::HashMap;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v1::HorizontalPodAutoscaler as HpaV1;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{ReplicationController, Service};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, ReplicationController, Service};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::selector::{self, Labels};
-use super::{Kind, Object, WorkloadKind};
+use super::{Kind, Object, Rollout, ScaledObject, WorkloadKind};
 
 /// Where a catalog entry came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,11 +53,28 @@ pub struct PdbInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AutoscalerInfo {
     pub namespace: String,
+    /// "HorizontalPodAutoscaler" or "ScaledObject".
+    pub kind: &'static str,
     pub name: String,
     pub target_kind: String,
     pub target_name: String,
-    /// minReplicas, with Kubernetes' default of 1 applied.
+    /// minReplicas, with its default applied (1 for an HPA, 0 for a KEDA ScaledObject).
     pub min_replicas: i32,
+}
+
+impl AutoscalerInfo {
+    /// The field that holds the minimum, as the autoscaler's kind spells it.
+    pub fn min_field(&self) -> &'static str {
+        if self.kind == "ScaledObject" {
+            "minReplicaCount"
+        } else {
+            "minReplicas"
+        }
+    }
+
+    pub fn min_pointer(&self) -> String {
+        format!("/spec/{}", self.min_field())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +83,17 @@ pub struct ServiceInfo {
     pub name: String,
     /// None or empty: the Service selects no pods (its endpoints are managed elsewhere).
     pub selector: Option<Labels>,
+    /// clusterIP None: DNS answers with the pods' own addresses (what a StatefulSet needs).
+    pub headless: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PvcInfo {
+    pub namespace: String,
+    pub name: String,
+    /// spec.accessModes as written (ReadWriteOnce, ReadOnlyMany, ReadWriteMany,
+    /// ReadWriteOncePod).
+    pub access_modes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +102,7 @@ pub enum Entry {
     Pdb(PdbInfo),
     Autoscaler(AutoscalerInfo),
     Service(ServiceInfo),
+    Pvc(PvcInfo),
 }
 
 /// Identity of an entry: an update replaces the entry with the same key.
@@ -156,6 +185,19 @@ impl From<&ReplicationController> for WorkloadInfo {
     }
 }
 
+impl From<&Rollout> for WorkloadInfo {
+    fn from(o: &Rollout) -> Self {
+        let (namespace, name) = ns_name(&o.metadata);
+        WorkloadInfo {
+            namespace,
+            kind: WorkloadKind::Rollout,
+            name,
+            labels: template_labels(o.spec.template.as_ref()),
+            replicas: o.spec.replicas,
+        }
+    }
+}
+
 impl From<&PodDisruptionBudget> for PdbInfo {
     fn from(o: &PodDisruptionBudget) -> Self {
         let (namespace, name) = ns_name(&o.metadata);
@@ -178,6 +220,7 @@ macro_rules! autoscaler_from {
                 let (namespace, name) = ns_name(&o.metadata);
                 AutoscalerInfo {
                     namespace,
+                    kind: "HorizontalPodAutoscaler",
                     name,
                     target_kind: o.spec.scale_target_ref.kind.clone(),
                     target_name: o.spec.scale_target_ref.name.clone(),
@@ -191,6 +234,36 @@ macro_rules! autoscaler_from {
 autoscaler_from!(HorizontalPodAutoscaler);
 autoscaler_from!(HpaV1);
 
+impl From<&ScaledObject> for AutoscalerInfo {
+    fn from(o: &ScaledObject) -> Self {
+        let (namespace, name) = ns_name(&o.metadata);
+        let target = &o.spec.scale_target_ref;
+        AutoscalerInfo {
+            namespace,
+            kind: "ScaledObject",
+            name,
+            target_kind: target.kind().to_string(),
+            target_name: target.name.clone(),
+            min_replicas: o.spec.min_replicas(),
+        }
+    }
+}
+
+impl From<&PersistentVolumeClaim> for PvcInfo {
+    fn from(o: &PersistentVolumeClaim) -> Self {
+        let (namespace, name) = ns_name(&o.metadata);
+        PvcInfo {
+            namespace,
+            name,
+            access_modes: o
+                .spec
+                .as_ref()
+                .and_then(|s| s.access_modes.clone())
+                .unwrap_or_default(),
+        }
+    }
+}
+
 impl From<&Service> for ServiceInfo {
     fn from(o: &Service) -> Self {
         let (namespace, name) = ns_name(&o.metadata);
@@ -198,6 +271,11 @@ impl From<&Service> for ServiceInfo {
             namespace,
             name,
             selector: o.spec.as_ref().and_then(|s| s.selector.clone()),
+            headless: o
+                .spec
+                .as_ref()
+                .and_then(|s| s.cluster_ip.as_deref())
+                .is_some_and(|ip| ip == "None"),
         }
     }
 }
@@ -215,13 +293,19 @@ impl Entry {
             Kind::HorizontalPodAutoscaler(o) => Entry::Autoscaler(o.as_ref().into()),
             Kind::HorizontalPodAutoscalerV1(o) => Entry::Autoscaler(o.as_ref().into()),
             Kind::Service(o) => Entry::Service(o.as_ref().into()),
-            Kind::Pod(_) => return None,
+            Kind::Rollout(o) => Entry::Workload(o.as_ref().into()),
+            Kind::ScaledObject(o) => Entry::Autoscaler(o.as_ref().into()),
+            Kind::PersistentVolumeClaim(o) => Entry::Pvc(o.as_ref().into()),
+            Kind::Pod(_)
+            | Kind::ValidatingWebhookConfiguration(_)
+            | Kind::MutatingWebhookConfiguration(_) => return None,
         };
         let namespace = match &mut entry {
             Entry::Workload(e) => &mut e.namespace,
             Entry::Pdb(e) => &mut e.namespace,
             Entry::Autoscaler(e) => &mut e.namespace,
             Entry::Service(e) => &mut e.namespace,
+            Entry::Pvc(e) => &mut e.namespace,
         };
         namespace.clone_from(&object.id.namespace);
         Some(entry)
@@ -231,8 +315,9 @@ impl Entry {
         let (namespace, kind, name) = match self {
             Entry::Workload(e) => (&e.namespace, e.kind.as_str(), &e.name),
             Entry::Pdb(e) => (&e.namespace, "PodDisruptionBudget", &e.name),
-            Entry::Autoscaler(e) => (&e.namespace, "HorizontalPodAutoscaler", &e.name),
+            Entry::Autoscaler(e) => (&e.namespace, e.kind, &e.name),
             Entry::Service(e) => (&e.namespace, "Service", &e.name),
+            Entry::Pvc(e) => (&e.namespace, "PersistentVolumeClaim", &e.name),
         };
         EntryKey {
             namespace: namespace.clone(),
@@ -354,6 +439,17 @@ struct Namespace {
     pdbs: Table<PdbInfo>,
     autoscalers: Table<AutoscalerInfo>,
     services: Table<ServiceInfo>,
+    pvcs: Table<PvcInfo>,
+}
+
+impl Namespace {
+    fn is_empty(&self) -> bool {
+        self.workloads.items.is_empty()
+            && self.pdbs.items.is_empty()
+            && self.autoscalers.items.is_empty()
+            && self.services.items.is_empty()
+            && self.pvcs.items.is_empty()
+    }
 }
 
 #[derive(Default)]
@@ -376,6 +472,7 @@ pub struct Sizes {
     pub pdbs: usize,
     pub autoscalers: usize,
     pub services: usize,
+    pub pvcs: usize,
 }
 
 impl Catalog {
@@ -412,7 +509,7 @@ impl Catalog {
                 self.namespace(&e.namespace).pdbs.insert(key, e, source, by);
             }
             Entry::Autoscaler(e) => {
-                let key = ("HorizontalPodAutoscaler", e.name.clone());
+                let key = (e.kind, e.name.clone());
                 let by = IndexedBy::Pairs(vec![(e.target_kind.clone(), e.target_name.clone())]);
                 self.namespace(&e.namespace)
                     .autoscalers
@@ -428,6 +525,13 @@ impl Catalog {
                     .services
                     .insert(key, e, source, by);
             }
+            Entry::Pvc(e) => {
+                // Found by name only: nothing selects a claim by label.
+                let key = ("PersistentVolumeClaim", e.name.clone());
+                self.namespace(&e.namespace)
+                    .pvcs
+                    .insert(key, e, source, IndexedBy::Never);
+            }
         }
     }
 
@@ -439,15 +543,12 @@ impl Catalog {
         let item = (key.kind, key.name.clone());
         let removed = match key.kind {
             "PodDisruptionBudget" => ns.pdbs.remove(&item),
-            "HorizontalPodAutoscaler" => ns.autoscalers.remove(&item),
+            "HorizontalPodAutoscaler" | "ScaledObject" => ns.autoscalers.remove(&item),
             "Service" => ns.services.remove(&item),
+            "PersistentVolumeClaim" => ns.pvcs.remove(&item),
             _ => ns.workloads.remove(&item),
         };
-        if ns.workloads.items.is_empty()
-            && ns.pdbs.items.is_empty()
-            && ns.autoscalers.items.is_empty()
-            && ns.services.items.is_empty()
-        {
+        if ns.is_empty() {
             self.namespaces.remove(&key.namespace);
         }
         removed
@@ -470,8 +571,9 @@ impl Catalog {
         let item = (kind, name.to_string());
         match kind {
             "PodDisruptionBudget" => ns.pdbs.items.contains_key(&item),
-            "HorizontalPodAutoscaler" => ns.autoscalers.items.contains_key(&item),
+            "HorizontalPodAutoscaler" | "ScaledObject" => ns.autoscalers.items.contains_key(&item),
             "Service" => ns.services.items.contains_key(&item),
+            "PersistentVolumeClaim" => ns.pvcs.items.contains_key(&item),
             _ => ns.workloads.items.contains_key(&item),
         }
     }
@@ -483,6 +585,7 @@ impl Catalog {
             sizes.pdbs += ns.pdbs.items.len();
             sizes.autoscalers += ns.autoscalers.items.len();
             sizes.services += ns.services.items.len();
+            sizes.pvcs += ns.pvcs.items.len();
         }
         sizes
     }
@@ -500,6 +603,27 @@ impl Catalog {
         self.namespaces
             .get(namespace)
             .is_some_and(|ns| !ns.workloads.items.is_empty())
+    }
+
+    /// Whether the namespace holds any Service.
+    pub fn has_services(&self, namespace: &str) -> bool {
+        self.namespaces
+            .get(namespace)
+            .is_some_and(|ns| !ns.services.items.is_empty())
+    }
+
+    pub fn service(&self, namespace: &str, name: &str) -> Option<Hit<'_, ServiceInfo>> {
+        self.namespaces
+            .get(namespace)?
+            .services
+            .get(&("Service", name.to_string()))
+    }
+
+    pub fn pvc(&self, namespace: &str, name: &str) -> Option<Hit<'_, PvcInfo>> {
+        self.namespaces
+            .get(namespace)?
+            .pvcs
+            .get(&("PersistentVolumeClaim", name.to_string()))
     }
 
     pub fn workload(
@@ -667,5 +791,56 @@ mod tests {
         assert!(c.remove(&workload("web", &[]).key()));
         assert!(c.workloads_matching("ns", &shop).is_empty());
         assert_eq!(c.sizes(), Sizes::default());
+    }
+
+    fn entry(value: serde_json::Value) -> Entry {
+        let object = Object::from_json(value).unwrap().unwrap();
+        Entry::from_object(&object).unwrap()
+    }
+
+    #[test]
+    fn a_scaled_object_and_an_hpa_of_one_name_are_two_entries() {
+        let mut c = Catalog::default();
+        c.upsert(entry(serde_json::json!({
+            "apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject",
+            "metadata": {"name": "web", "namespace": "ns"},
+            "spec": {"scaleTargetRef": {"name": "web"}}
+        })));
+        c.upsert(entry(serde_json::json!({
+            "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": "web", "namespace": "ns"},
+            "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "web"}, "maxReplicas": 3}
+        })));
+        let mut found: Vec<_> = c
+            .autoscalers_of("ns", "Deployment", "web")
+            .iter()
+            .map(|h| (h.info.kind, h.info.min_replicas))
+            .collect();
+        found.sort();
+        assert_eq!(found, [("HorizontalPodAutoscaler", 1), ("ScaledObject", 0)]);
+        assert!(c.contains_named("ns", "ScaledObject", "web"));
+    }
+
+    #[test]
+    fn claims_and_services_are_found_by_name() {
+        let mut c = Catalog::default();
+        c.upsert(entry(serde_json::json!({
+            "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": {"name": "data", "namespace": "ns"},
+            "spec": {"accessModes": ["ReadWriteOnce"]}
+        })));
+        c.upsert(entry(serde_json::json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "db", "namespace": "ns"},
+            "spec": {"clusterIP": "None", "selector": {"app": "db"}}
+        })));
+        let pvc = c.pvc("ns", "data").unwrap().info.clone();
+        assert_eq!(pvc.access_modes, ["ReadWriteOnce"]);
+        assert!(c.pvc("other", "data").is_none());
+        assert!(c.service("ns", "db").unwrap().info.headless);
+        assert!(c.has_services("ns") && !c.has_workloads("ns"));
+        assert_eq!(c.sizes().pvcs, 1);
+        assert!(c.remove(&Entry::Pvc(pvc).key()));
+        assert!(c.pvc("ns", "data").is_none());
     }
 }

@@ -5,7 +5,7 @@
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use super::catalog::{
-    AutoscalerInfo, Catalog, Entry, Hit, PdbInfo, ServiceInfo, Source, WorkloadInfo,
+    AutoscalerInfo, Catalog, Entry, Hit, PdbInfo, PvcInfo, ServiceInfo, Source, WorkloadInfo,
 };
 use super::selector::Labels;
 use super::{Object, WorkloadKind};
@@ -101,10 +101,41 @@ impl<'a> Index<'a> {
     ) -> Vec<Hit<'_, AutoscalerInfo>> {
         self.merge(
             namespace,
-            |_| "HorizontalPodAutoscaler",
+            |a: &AutoscalerInfo| a.kind,
             |a: &AutoscalerInfo| &a.name,
             |c| c.autoscalers_of(namespace, kind, name),
         )
+    }
+
+    /// One object by name: the local one, else the cluster's.
+    fn named<'s, T>(
+        &'s self,
+        lookup: impl Fn(&'s Catalog) -> Option<Hit<'s, T>>,
+    ) -> Option<Hit<'s, T>> {
+        lookup(&self.local).or_else(|| self.cluster.and_then(lookup))
+    }
+
+    pub fn service(&self, namespace: &str, name: &str) -> Option<Hit<'_, ServiceInfo>> {
+        self.named(|c| c.service(namespace, name))
+    }
+
+    pub fn pvc(&self, namespace: &str, name: &str) -> Option<Hit<'_, PvcInfo>> {
+        self.named(|c| c.pvc(namespace, name))
+    }
+
+    pub fn workload(
+        &self,
+        namespace: &str,
+        kind: WorkloadKind,
+        name: &str,
+    ) -> Option<Hit<'_, WorkloadInfo>> {
+        self.named(|c| c.workload(namespace, kind, name))
+    }
+
+    /// Whether the namespace holds Services, in the set or the cluster.
+    pub fn has_services(&self, namespace: &str) -> bool {
+        self.local.has_services(namespace)
+            || self.cluster.is_some_and(|c| c.has_services(namespace))
     }
 
     /// Whether the namespace holds workloads, in the set or the cluster.

@@ -4,20 +4,28 @@
 pub mod catalog;
 pub mod index;
 pub mod intstr;
+pub mod rollout;
+pub mod scaled_object;
 pub mod selector;
+pub mod webhook;
 mod workload;
 
 use std::fmt;
 
+use k8s_openapi::api::admissionregistration::v1::{
+    MutatingWebhookConfiguration, ValidatingWebhookConfiguration,
+};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v1::HorizontalPodAutoscaler as HpaV1;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{Pod, ReplicationController, Service};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, ReplicationController, Service};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+pub use rollout::Rollout;
+pub use scaled_object::ScaledObject;
 pub use workload::{PodTemplate, WorkloadKind};
 
 /// Where an object was read from, for reports; the engine never looks at it.
@@ -42,7 +50,12 @@ pub struct ObjectId {
 
 impl fmt::Display for ObjectId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}/{}", self.kind, self.namespace, self.name)
+        if self.namespace.is_empty() {
+            // Cluster-scoped.
+            write!(f, "{} {}", self.kind, self.name)
+        } else {
+            write!(f, "{} {}/{}", self.kind, self.namespace, self.name)
+        }
     }
 }
 
@@ -60,6 +73,14 @@ pub enum Kind {
     /// autoscaling/v1, kept apart: its fields differ from v2's.
     HorizontalPodAutoscalerV1(Box<HpaV1>),
     Service(Box<Service>),
+    PersistentVolumeClaim(Box<PersistentVolumeClaim>),
+    /// argoproj.io/v1alpha1: a replicated workload like a Deployment.
+    Rollout(Box<Rollout>),
+    /// keda.sh/v1alpha1: an autoscaler like an HPA, whose minimum defaults to 0.
+    ScaledObject(Box<ScaledObject>),
+    /// Cluster-scoped, like the mutating one.
+    ValidatingWebhookConfiguration(Box<ValidatingWebhookConfiguration>),
+    MutatingWebhookConfiguration(Box<MutatingWebhookConfiguration>),
 }
 
 #[derive(Debug, Clone)]
@@ -139,6 +160,15 @@ impl Object {
             ("autoscaling/v1", "HorizontalPodAutoscaler") => {
                 Kind::HorizontalPodAutoscalerV1(typed(value)?)
             }
+            ("v1", "PersistentVolumeClaim") => Kind::PersistentVolumeClaim(typed(value)?),
+            ("argoproj.io/v1alpha1", "Rollout") => Kind::Rollout(typed(value)?),
+            ("keda.sh/v1alpha1", "ScaledObject") => Kind::ScaledObject(typed(value)?),
+            ("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration") => {
+                Kind::ValidatingWebhookConfiguration(typed(value)?)
+            }
+            ("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration") => {
+                Kind::MutatingWebhookConfiguration(typed(value)?)
+            }
             _ => return Ok(None),
         };
         let mut object = Object {
@@ -152,11 +182,14 @@ impl Object {
             origin: None,
         };
         let meta = object.metadata();
-        let namespace = meta
-            .namespace
-            .clone()
-            .filter(|ns| !ns.is_empty())
-            .unwrap_or_else(|| default_namespace.to_string());
+        let namespace = if object.is_cluster_scoped() {
+            String::new()
+        } else {
+            meta.namespace
+                .clone()
+                .filter(|ns| !ns.is_empty())
+                .unwrap_or_else(|| default_namespace.to_string())
+        };
         let name = meta
             .name
             .clone()
@@ -183,7 +216,20 @@ impl Object {
             Kind::HorizontalPodAutoscaler(o) => &o.metadata,
             Kind::HorizontalPodAutoscalerV1(o) => &o.metadata,
             Kind::Service(o) => &o.metadata,
+            Kind::PersistentVolumeClaim(o) => &o.metadata,
+            Kind::Rollout(o) => &o.metadata,
+            Kind::ScaledObject(o) => &o.metadata,
+            Kind::ValidatingWebhookConfiguration(o) => &o.metadata,
+            Kind::MutatingWebhookConfiguration(o) => &o.metadata,
         }
+    }
+
+    /// Kinds without a namespace: their id's namespace is "".
+    pub fn is_cluster_scoped(&self) -> bool {
+        matches!(
+            self.kind,
+            Kind::ValidatingWebhookConfiguration(_) | Kind::MutatingWebhookConfiguration(_)
+        )
     }
 
     pub fn namespace(&self) -> &str {
@@ -237,7 +283,15 @@ fn api_version_of(kind: &Kind) -> &'static str {
         Kind::Deployment(_) | Kind::StatefulSet(_) | Kind::DaemonSet(_) | Kind::ReplicaSet(_) => {
             "apps/v1"
         }
-        Kind::ReplicationController(_) | Kind::Pod(_) | Kind::Service(_) => "v1",
+        Kind::ReplicationController(_)
+        | Kind::Pod(_)
+        | Kind::Service(_)
+        | Kind::PersistentVolumeClaim(_) => "v1",
+        Kind::Rollout(_) => "argoproj.io/v1alpha1",
+        Kind::ScaledObject(_) => "keda.sh/v1alpha1",
+        Kind::ValidatingWebhookConfiguration(_) | Kind::MutatingWebhookConfiguration(_) => {
+            "admissionregistration.k8s.io/v1"
+        }
         Kind::PodDisruptionBudget(_) => "policy/v1",
         Kind::HorizontalPodAutoscaler(_) => "autoscaling/v2",
         Kind::HorizontalPodAutoscalerV1(_) => "autoscaling/v1",
@@ -257,6 +311,11 @@ fn kind_name(kind: &Kind) -> &'static str {
             "HorizontalPodAutoscaler"
         }
         Kind::Service(_) => "Service",
+        Kind::PersistentVolumeClaim(_) => "PersistentVolumeClaim",
+        Kind::Rollout(_) => "Rollout",
+        Kind::ScaledObject(_) => "ScaledObject",
+        Kind::ValidatingWebhookConfiguration(_) => "ValidatingWebhookConfiguration",
+        Kind::MutatingWebhookConfiguration(_) => "MutatingWebhookConfiguration",
     }
 }
 
@@ -301,5 +360,48 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(o.id.to_string(), "Service shop/s");
+    }
+
+    #[test]
+    fn webhook_configurations_are_cluster_scoped() {
+        let o = Object::from_value(
+            json!({
+                "apiVersion": "admissionregistration.k8s.io/v1",
+                "kind": "ValidatingWebhookConfiguration",
+                "metadata": {"name": "policy", "namespace": "ignored"},
+                "webhooks": [{"name": "a.example.com", "admissionReviewVersions": ["v1"],
+                              "sideEffects": "None", "clientConfig": {"url": "https://x"}}]
+            }),
+            "shop",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(o.id.to_string(), "ValidatingWebhookConfiguration policy");
+        let hooks = o.webhooks();
+        assert_eq!(hooks.len(), 1);
+        assert!(hooks[0].fails_closed());
+        assert_eq!(hooks[0].timeout(), 10);
+    }
+
+    #[test]
+    fn a_rollout_is_a_replicated_workload() {
+        let o = Object::from_json(json!({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+            "metadata": {"name": "web"},
+            "spec": {"replicas": 4, "template": {"metadata": {"labels": {"app": "web"}},
+                     "spec": {"containers": [{"name": "web", "image": "web:1"}]}},
+                     "strategy": {"canary": {"steps": [{"setWeight": 20}]}}}
+        }))
+        .unwrap()
+        .unwrap();
+        assert_eq!(o.workload_kind(), Some(WorkloadKind::Rollout));
+        assert_eq!(o.spec_replicas(), Some(4));
+        assert_eq!(o.pod_labels().get("app").map(String::as_str), Some("web"));
+        let err = Object::from_json(json!({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+            "metadata": {"name": "web"}, "spec": {"replicas": "four"}
+        }))
+        .unwrap_err();
+        assert_eq!(err.path, "/spec/replicas");
     }
 }

@@ -15,6 +15,8 @@ pub enum WorkloadKind {
     DaemonSet,
     ReplicaSet,
     ReplicationController,
+    /// Argo Rollouts' Rollout.
+    Rollout,
 }
 
 impl WorkloadKind {
@@ -25,7 +27,22 @@ impl WorkloadKind {
             WorkloadKind::DaemonSet => "DaemonSet",
             WorkloadKind::ReplicaSet => "ReplicaSet",
             WorkloadKind::ReplicationController => "ReplicationController",
+            WorkloadKind::Rollout => "Rollout",
         }
+    }
+
+    /// The kind of that name, as a scaleTargetRef or a finding names it.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [
+            WorkloadKind::Deployment,
+            WorkloadKind::StatefulSet,
+            WorkloadKind::DaemonSet,
+            WorkloadKind::ReplicaSet,
+            WorkloadKind::ReplicationController,
+            WorkloadKind::Rollout,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == name)
     }
 
     /// Runs a replica count (a DaemonSet runs one pod per node instead).
@@ -69,6 +86,7 @@ impl Object {
             Kind::DaemonSet(_) => WorkloadKind::DaemonSet,
             Kind::ReplicaSet(_) => WorkloadKind::ReplicaSet,
             Kind::ReplicationController(_) => WorkloadKind::ReplicationController,
+            Kind::Rollout(_) => WorkloadKind::Rollout,
             _ => return None,
         })
     }
@@ -80,6 +98,7 @@ impl Object {
             Kind::StatefulSet(o) => o.spec.replicas,
             Kind::ReplicaSet(o) => o.spec.replicas,
             Kind::ReplicationController(o) => o.spec.as_ref()?.replicas,
+            Kind::Rollout(o) => o.spec.replicas,
             _ => None,
         }
     }
@@ -91,6 +110,7 @@ impl Object {
             Kind::DaemonSet(o) => Some(&o.spec.template),
             Kind::ReplicaSet(o) => o.spec.template.as_ref(),
             Kind::ReplicationController(o) => o.spec.as_ref()?.template.as_ref(),
+            Kind::Rollout(o) => o.spec.template.as_ref(),
             Kind::Pod(pod) => {
                 return Some(PodTemplate {
                     meta: Some(&pod.metadata),

@@ -26,7 +26,7 @@ pub fn write(report: &Report<'_>, locator: &Locator<'_>, out: &mut dyn Write) ->
                 "object": {
                     "apiVersion": id.api_version,
                     "kind": id.kind,
-                    "namespace": id.namespace,
+                    "namespace": (!id.namespace.is_empty()).then_some(&id.namespace),
                     "name": id.name,
                 },
                 "path": f.path,

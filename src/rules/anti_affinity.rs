@@ -169,6 +169,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 fn revision_label(object: &Object) -> Option<&'static str> {
     match object.workload_kind()? {
         WorkloadKind::Deployment => Some("pod-template-hash"),
+        WorkloadKind::Rollout => Some("rollouts-pod-template-hash"),
         WorkloadKind::StatefulSet | WorkloadKind::DaemonSet => Some("controller-revision-hash"),
         WorkloadKind::ReplicaSet | WorkloadKind::ReplicationController => None,
     }

@@ -151,7 +151,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                     )
                     .help("run the ingress controller as a DaemonSet, or with 2 or more replicas");
                     if let Some(hpa) = replicas.autoscaler {
-                        d = budget::relate(d, &hpa, "/spec/minReplicas", "the autoscaler's minimum");
+                        d = budget::relate(d, &hpa, &hpa.info.min_pointer(), "the autoscaler's minimum");
                     }
                     out.push(d);
                 }

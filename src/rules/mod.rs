@@ -112,6 +112,11 @@ registry! {
     rolling_update => "rolling-update",
     daemonset_ingress => "daemonset-ingress",
     hpa_min_replicas => "hpa-min-replicas",
+    rwo_volume_shared => "rwo-volume-shared",
+    service_selector => "service-selector",
+    hpa_target => "hpa-target",
+    statefulset_service => "statefulset-service",
+    webhook_config => "webhook-config",
 }
 
 pub fn find(id: &str) -> Option<&'static Rule> {

@@ -120,7 +120,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         diagnostic = budget::relate(
             diagnostic,
             &hpa,
-            "/spec/minReplicas",
+            &hpa.info.min_pointer(),
             "lowest replica count of a covered workload",
         );
     }

@@ -17,8 +17,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
     let count = match replicas.autoscaler {
         Some(hpa) => format!(
-            "runs at least {} replicas (HorizontalPodAutoscaler {})",
-            replicas.count, hpa.info.name
+            "runs at least {} replicas ({} {})",
+            replicas.count, hpa.info.kind, hpa.info.name
         ),
         None => format!("runs {} replicas", replicas.count),
     };
@@ -31,7 +31,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     )
     .help("add a PodDisruptionBudget with maxUnavailable: 1 whose selector matches the pod template's labels");
     if let Some(hpa) = replicas.autoscaler {
-        d = budget::relate(d, &hpa, "/spec/minReplicas", "the autoscaler's minimum");
+        d = budget::relate(d, &hpa, &hpa.info.min_pointer(), "the autoscaler's minimum");
     }
     out.push(d);
 }

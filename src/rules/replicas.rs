@@ -15,13 +15,20 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         Some(hpa) => (
             "/spec/replicas".to_string(),
             format!(
-                "{id} can scale down to {} {}: HorizontalPodAutoscaler {} has minReplicas {}",
+                "{id} can scale down to {} {}: {} {} has {} {}",
                 replicas.count,
                 noun(replicas.count),
+                hpa.info.kind,
                 hpa.info.name,
+                hpa.info.min_field(),
                 hpa.info.min_replicas
             ),
-            format!("set minReplicas of HorizontalPodAutoscaler {} to {min} or more", hpa.info.name),
+            format!(
+                "set {} of {} {} to {min} or more",
+                hpa.info.min_field(),
+                hpa.info.kind,
+                hpa.info.name
+            ),
         ),
         None => (
             "/spec/replicas".to_string(),
@@ -36,7 +43,11 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut diagnostic = Diagnostic::new(path, message).help(help);
     if let Some(hpa) = replicas.autoscaler {
         if let Source::Set(i) = hpa.source {
-            diagnostic = diagnostic.related(i, "/spec/minReplicas", format!("minReplicas is {}", hpa.info.min_replicas));
+            diagnostic = diagnostic.related(
+                i,
+                hpa.info.min_pointer(),
+                format!("{} is {}", hpa.info.min_field(), hpa.info.min_replicas),
+            );
         }
     }
     out.push(diagnostic);

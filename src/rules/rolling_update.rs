@@ -81,8 +81,11 @@ fn deployment(cx: &Context<'_>, d: &Deployment, out: &mut Vec<Diagnostic>) {
     }
     let count = match replicas.autoscaler {
         Some(hpa) => format!(
-            "{} replica(s) (the minReplicas of HorizontalPodAutoscaler {})",
-            replicas.count, hpa.info.name
+            "{} replica(s) (the {} of {} {})",
+            replicas.count,
+            hpa.info.min_field(),
+            hpa.info.kind,
+            hpa.info.name
         ),
         None => format!("{} replica(s)", replicas.count),
     };
@@ -105,7 +108,7 @@ fn deployment(cx: &Context<'_>, d: &Deployment, out: &mut Vec<Diagnostic>) {
         )
     });
     if let Some(hpa) = replicas.autoscaler {
-        d = budget::relate(d, &hpa, "/spec/minReplicas", "the autoscaler's minimum");
+        d = budget::relate(d, &hpa, &hpa.info.min_pointer(), "the autoscaler's minimum");
     }
     out.push(d);
 }

@@ -18,7 +18,7 @@ use halint::engine::IGNORE_ANNOTATION;
 use halint::objects::catalog::{Catalog, Entry, EntryKey};
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{Namespace, Service};
+use k8s_openapi::api::core::v1::{Namespace, PersistentVolumeClaim, Service};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use kube::runtime::watcher::{self, Event};
 use kube::runtime::WatchStreamExt;
@@ -41,11 +41,13 @@ pub enum WatchedKind {
     PodDisruptionBudgets,
     HorizontalPodAutoscalers,
     Services,
+    /// Only their access modes: rwo-volume-shared needs them for a Deployment's claims.
+    PersistentVolumeClaims,
     Namespaces,
 }
 
 impl WatchedKind {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Deployments,
         Self::StatefulSets,
         Self::DaemonSets,
@@ -53,6 +55,7 @@ impl WatchedKind {
         Self::PodDisruptionBudgets,
         Self::HorizontalPodAutoscalers,
         Self::Services,
+        Self::PersistentVolumeClaims,
         Self::Namespaces,
     ];
 
@@ -66,6 +69,7 @@ impl WatchedKind {
             Self::PodDisruptionBudgets => ("policy", "poddisruptionbudgets"),
             Self::HorizontalPodAutoscalers => ("autoscaling", "horizontalpodautoscalers"),
             Self::Services => ("", "services"),
+            Self::PersistentVolumeClaims => ("", "persistentvolumeclaims"),
             Self::Namespaces => ("", "namespaces"),
         }
     }
@@ -377,6 +381,7 @@ projected!(
     Autoscaler
 );
 projected!(Service, Services, Service);
+projected!(PersistentVolumeClaim, PersistentVolumeClaims, Pvc);
 
 /// Starts one watch per kind. The tasks run until the process exits; the watches
 /// reconnect with backoff on their own.
@@ -395,6 +400,10 @@ pub fn start(client: Client, cache: &Arc<ClusterCache>) -> Vec<tokio::task::Join
             Arc::clone(cache),
         )),
         tokio::spawn(watch::<Service>(client.clone(), Arc::clone(cache))),
+        tokio::spawn(watch::<PersistentVolumeClaim>(
+            client.clone(),
+            Arc::clone(cache),
+        )),
         tokio::spawn(watch_namespaces(client, Arc::clone(cache))),
     ]
 }

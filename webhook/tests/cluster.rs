@@ -65,15 +65,6 @@ fn has(decision: &Decision, rule: &str) -> bool {
     decision.findings.iter().any(|(r, _, _)| *r == rule)
 }
 
-/// Rules land in the engine one by one; a test about a rule not registered yet says so.
-fn registered(rule: &str) -> bool {
-    let known = halint::catalog::rule_meta(rule).is_some();
-    if !known {
-        eprintln!("skipped: rule `{rule}` is not registered in the engine yet");
-    }
-    known
-}
-
 fn deployment() -> Value {
     capture("01-create-deployments.json")["request"]["object"].clone()
 }
@@ -84,9 +75,6 @@ fn pdb() -> Value {
 
 #[test]
 fn a_pdb_in_the_cluster_satisfies_pdb_missing() {
-    if !registered("pdb-missing") {
-        return;
-    }
     let review = capture("01-create-deployments.json");
     let without = Judge::with(&Catalog::default()).decide(&review);
     assert!(has(&without, "pdb-missing"), "{without:?}");
@@ -99,9 +87,6 @@ fn a_pdb_in_the_cluster_satisfies_pdb_missing() {
 
 #[test]
 fn a_new_pdb_that_blocks_an_existing_deployment_is_denied() {
-    if !registered("pdb-blocking") {
-        return;
-    }
     let cluster = catalog([deployment()]);
     let mut review = capture("02-create-poddisruptionbudgets.json");
     review["request"]["object"]["spec"] =
@@ -282,4 +267,45 @@ fn an_autoscaling_v1_hpa_is_judged_too() {
     let cluster = catalog([deployment(), pdb()]);
     let decision = Judge::with(&cluster).decide(&review);
     assert!(has(&decision, "hpa-min-replicas"), "{decision:?}");
+}
+
+#[test]
+fn a_claims_access_modes_come_from_the_cluster() {
+    let mut review = capture("01-create-deployments.json");
+    let spec = &mut review["request"]["object"]["spec"]["template"]["spec"];
+    spec["volumes"] =
+        json!([{"name": "uploads", "persistentVolumeClaim": {"claimName": "uploads"}}]);
+    spec["containers"][0]["volumeMounts"] = json!([{"name": "uploads", "mountPath": "/srv"}]);
+    let claim = |mode: &str| {
+        json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+               "metadata": {"name": "uploads", "namespace": "shop"},
+               "spec": {"accessModes": [mode]}})
+    };
+
+    let unknown = Judge::with(&Catalog::default()).decide(&review);
+    assert!(!has(&unknown, "rwo-volume-shared"), "{unknown:?}");
+
+    let cluster = catalog([claim("ReadWriteOnce")]);
+    let decision = Judge::with(&cluster).decide(&review);
+    assert!(has(&decision, "rwo-volume-shared"), "{decision:?}");
+
+    let cluster = catalog([claim("ReadWriteMany")]);
+    let decision = Judge::with(&cluster).decide(&review);
+    assert!(!has(&decision, "rwo-volume-shared"), "{decision:?}");
+}
+
+#[test]
+fn a_cached_claim_is_projected_to_its_access_modes() {
+    let claim: k8s_openapi::api::core::v1::PersistentVolumeClaim = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+        "metadata": {"name": "data", "namespace": "shop", "annotations": {"big": "x"}},
+        "spec": {"accessModes": ["ReadWriteOncePod"], "storageClassName": "fast",
+                 "resources": {"requests": {"storage": "1Gi"}}}
+    }))
+    .unwrap();
+    let cache = ClusterCache::default();
+    cache.apply(WatchedKind::PersistentVolumeClaims, claim.project());
+    let catalog = cache.catalog();
+    let hit = catalog.pvc("shop", "data").unwrap();
+    assert_eq!(hit.info.access_modes, ["ReadWriteOncePod"]);
 }

@@ -111,7 +111,7 @@ async fn watches_fill_the_cache_and_then_report_synced() {
     let (_healthy, failing) = tokio::sync::watch::channel(false);
     let client = serve(fake_api_server(objects, Arc::clone(&paths), failing)).await;
     let cache = Arc::new(ClusterCache::default());
-    assert_eq!(cache.unsynced().len(), 8);
+    assert_eq!(cache.unsynced().len(), 9);
     let app = app::router(Arc::new(AppState::new(
         Mode::Enforce,
         halint::Config::default(),
@@ -153,6 +153,7 @@ async fn watches_fill_the_cache_and_then_report_synced() {
             "deployments",
             "horizontalpodautoscalers",
             "namespaces",
+            "persistentvolumeclaims",
             "poddisruptionbudgets",
             "replicasets",
             "services",

@@ -1,0 +1,103 @@
+//! What the projections cost: the webhook keeps one catalog entry per watched object, so
+//! the bytes per entry decide its memory on a large cluster. Prints the figures recorded
+//! in BENCHMARKS.md (`cargo nextest run --test catalog_memory --no-capture`) and fails if
+//! an entry grows past a budget.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicIsize, Ordering};
+
+use halint::objects::catalog::{Catalog, Entry};
+use halint::objects::Object;
+use serde_json::{json, Value};
+
+/// Counts live heap bytes.
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+const N: usize = 10_000;
+
+/// Live bytes the catalog holds for `N` objects made by `object`, per object.
+fn bytes_per_entry(object: impl Fn(usize) -> Value) -> f64 {
+    let entries: Vec<Entry> = (0..N)
+        .map(|i| {
+            let o = Object::from_json(object(i)).unwrap().unwrap();
+            Entry::from_object(&o).unwrap()
+        })
+        .collect();
+    let before = LIVE.load(Ordering::Relaxed);
+    let mut catalog = Catalog::default();
+    for e in &entries {
+        catalog.upsert(e.clone());
+    }
+    let after = LIVE.load(Ordering::Relaxed);
+    drop(catalog);
+    (after - before) as f64 / N as f64
+}
+
+fn namespace(i: usize) -> String {
+    format!("team-{:02}", i % 50)
+}
+
+#[test]
+fn projection_bytes_per_object() {
+    let pvc = bytes_per_entry(|i| {
+        json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+               "metadata": {"name": format!("data-postgres-{i}"), "namespace": namespace(i)},
+               "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "standard-rwo",
+                        "resources": {"requests": {"storage": "10Gi"}}}})
+    });
+    let service = bytes_per_entry(|i| {
+        json!({"apiVersion": "v1", "kind": "Service",
+               "metadata": {"name": format!("checkout-{i}"), "namespace": namespace(i)},
+               "spec": {"selector": {"app.kubernetes.io/name": format!("checkout-{i}"),
+                                     "app.kubernetes.io/component": "api"},
+                        "ports": [{"port": 80, "targetPort": 8080}]}})
+    });
+    let deployment = bytes_per_entry(|i| {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+               "metadata": {"name": format!("checkout-{i}"), "namespace": namespace(i)},
+               "spec": {"replicas": 3,
+                        "selector": {"matchLabels": {"app.kubernetes.io/name": format!("checkout-{i}")}},
+                        "template": {"metadata": {"labels": {
+                            "app.kubernetes.io/name": format!("checkout-{i}"),
+                            "app.kubernetes.io/component": "api"}},
+                          "spec": {"containers": [{"name": "app", "image": "app:1"}]}}}})
+    });
+    println!("catalog bytes per object ({N} objects, 50 namespaces):");
+    println!(
+        "  PersistentVolumeClaim {pvc:>6.0}  ({:.1} MB per 10,000)",
+        pvc * 1e4 / 1e6
+    );
+    println!(
+        "  Service               {service:>6.0}  ({:.1} MB per 10,000)",
+        service * 1e4 / 1e6
+    );
+    println!(
+        "  Deployment            {deployment:>6.0}  ({:.1} MB per 10,000)",
+        deployment * 1e4 / 1e6
+    );
+    // A claim keeps its key, name, namespace and access modes; a Service its selector (a
+    // BTreeMap: one leaf node holds room for 11 pairs, most of its cost) and a label index
+    // entry. Budgets above today's figures, far below a whole object.
+    assert!(pvc < 400.0, "a PVC entry takes {pvc} bytes");
+    assert!(service < 1500.0, "a Service entry takes {service} bytes");
+    assert!(
+        deployment < 2000.0,
+        "a Deployment entry takes {deployment} bytes"
+    );
+}
