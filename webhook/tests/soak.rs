@@ -85,7 +85,7 @@ async fn steady_load_keeps_memory_flat() {
             while Instant::now() < end {
                 tick.tick().await;
                 // Every 50th request on a new connection: handshakes are part of the load.
-                if i % 50 == 0 {
+                if i.is_multiple_of(50) {
                     client = server.connect().await.unwrap();
                 }
                 let body = bodies[i % bodies.len()].clone();
