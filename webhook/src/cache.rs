@@ -10,7 +10,8 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use halint::engine::IGNORE_ANNOTATION;
@@ -111,6 +112,39 @@ impl NamespaceMode {
     }
 }
 
+/// When a watch that keeps failing makes the webhook unready.
+///
+/// A watch that fails is retried with backoff (0.8 s doubling to 30 s, plus up to as
+/// much again of jitter) and the cache keeps its last view meanwhile. A short outage
+/// of the API server should not take every webhook pod out of its Service, so only a
+/// watch failing for `after` turns `/readyz` false; with no endpoints left the API
+/// server then applies failurePolicy instead of asking a pod with an old view.
+#[derive(Clone, Copy, Debug)]
+pub struct Staleness {
+    /// Failing this long, with no event in between, makes the kind stale.
+    pub after: Duration,
+    /// No error for this long counts as recovered: a watch that resumes with nothing
+    /// new to report sends no event, so silence after the backoff's longest wait is
+    /// the only sign of it.
+    pub quiet: Duration,
+}
+
+impl Default for Staleness {
+    fn default() -> Self {
+        Self {
+            after: Duration::from_secs(60),
+            quiet: Duration::from_secs(75),
+        }
+    }
+}
+
+/// The error history of one watch.
+#[derive(Clone, Copy, Debug, Default)]
+struct Health {
+    failing_since: Option<Instant>,
+    last_error: Option<Instant>,
+}
+
 /// The cached view of the cluster.
 #[derive(Default)]
 pub struct ClusterCache {
@@ -123,6 +157,8 @@ pub struct ClusterCache {
     /// Only namespaces that carry the mode label (the watch filters on it).
     namespaces: RwLock<HashMap<String, NamespaceMode>>,
     synced: [AtomicBool; WatchedKind::ALL.len()],
+    health: Mutex<[Health; WatchedKind::ALL.len()]>,
+    staleness: Staleness,
 }
 
 impl ClusterCache {
@@ -136,6 +172,53 @@ impl ClusterCache {
             cache.synced[kind.index()].store(true, Ordering::Release);
         }
         cache
+    }
+
+    /// An empty cache with its own staleness thresholds (the default is [`Staleness::default`]).
+    pub fn with_staleness(staleness: Staleness) -> Self {
+        Self {
+            staleness,
+            ..Self::default()
+        }
+    }
+
+    /// A watch delivered an event: it works.
+    pub fn watch_ok(&self, kind: WatchedKind) {
+        let mut health = self.health.lock().unwrap_or_else(|e| e.into_inner());
+        health[kind.index()] = Health::default();
+    }
+
+    /// A watch (or its list) failed and will be retried.
+    pub fn watch_failed(&self, kind: WatchedKind) {
+        let now = Instant::now();
+        let mut health = self.health.lock().unwrap_or_else(|e| e.into_inner());
+        let h = &mut health[kind.index()];
+        let recovered = h
+            .last_error
+            .is_none_or(|last| now.duration_since(last) >= self.staleness.quiet);
+        if recovered {
+            h.failing_since = Some(now);
+        }
+        h.last_error = Some(now);
+    }
+
+    /// Kinds whose watch has been failing for longer than the staleness threshold, with
+    /// how long. Custom resources never count: their CRD may be removed between two
+    /// discoveries, and readiness must not hang on an optional kind.
+    pub fn stale(&self) -> Vec<(&'static str, Duration)> {
+        let now = Instant::now();
+        let health = self.health.lock().unwrap_or_else(|e| e.into_inner());
+        WatchedKind::ALL
+            .into_iter()
+            .filter(|kind| kind.gates_readiness())
+            .filter_map(|kind| {
+                let h = health[kind.index()];
+                let (since, last) = (h.failing_since?, h.last_error?);
+                let failing = now.duration_since(since);
+                (now.duration_since(last) < self.staleness.quiet && failing >= self.staleness.after)
+                    .then_some((kind.resource().1, failing))
+            })
+            .collect()
     }
 
     /// The catalog, for one admission decision.
@@ -371,6 +454,10 @@ pub(crate) async fn run_watch<K>(
     let mut stream = std::pin::pin!(stream);
     let mut listed: Vec<Projection> = Vec::new();
     while let Some(event) = stream.next().await {
+        match &event {
+            Ok(_) => cache.watch_ok(kind),
+            Err(_) => cache.watch_failed(kind),
+        }
         match event {
             Ok(Event::Apply(o)) => match project(&o) {
                 Some(p) => cache.apply(kind, p),
@@ -411,6 +498,10 @@ async fn watch_namespaces(client: Client, cache: Arc<ClusterCache>) {
         mode
     };
     while let Some(event) = stream.next().await {
+        match &event {
+            Ok(_) => cache.watch_ok(WatchedKind::Namespaces),
+            Err(_) => cache.watch_failed(WatchedKind::Namespaces),
+        }
         match event {
             Ok(Event::Apply(ns)) => cache.set_namespace_mode(&ns.name_any(), mode_of(&ns)),
             Ok(Event::Delete(ns)) => cache.set_namespace_mode(&ns.name_any(), None),

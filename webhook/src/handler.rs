@@ -5,6 +5,7 @@
 //! tests call directly with a catalog they fill themselves.
 
 use std::collections::{BTreeSet, HashMap};
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -13,6 +14,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use axum::Json;
 use halint::config::Config;
 use halint::objects::catalog::Catalog;
@@ -21,7 +23,7 @@ use halint::{Finding, LintInput, Severity};
 use kube::core::admission::Operation;
 use serde_json::Value;
 
-use crate::app::{AppState, ErrorDetail};
+use crate::app::{AppState, ErrorDetail, Slot};
 use crate::cache::NamespaceMode;
 use crate::metrics::Outcome;
 use crate::review::{self, Admission, Verdict};
@@ -80,6 +82,21 @@ impl Decision {
             skipped: Some(reason),
         }
     }
+
+    /// Allowed without a verdict of halint's: failurePolicy would allow it too, but
+    /// silently, after the API server's timeout. This says so at once.
+    fn unjudged(outcome: Outcome, reason: &'static str, warning: &str) -> Self {
+        Self {
+            outcome,
+            verdict: Verdict {
+                deny: None,
+                warnings: vec![warning.to_owned()],
+                rules: Vec::new(),
+            },
+            findings: Vec::new(),
+            skipped: Some(reason),
+        }
+    }
 }
 
 /// The most warnings sent back: the API server caps their total size, and a screenful is
@@ -119,6 +136,15 @@ fn target(admission: &Admission) -> Option<Target> {
 
 /// Judges one admission request. Pure: no I/O, the same input gives the same answer.
 pub fn decide(admission: &Admission, cx: &Context<'_>) -> Decision {
+    decide_with(admission, cx, &halint::lint)
+}
+
+/// [`decide`] with the lint function given: the server passes its [`crate::app::Engine`].
+pub fn decide_with(
+    admission: &Admission,
+    cx: &Context<'_>,
+    engine: &dyn Fn(&LintInput<'_>) -> Vec<Finding>,
+) -> Decision {
     let request = &admission.request;
     if matches!(request.operation, Operation::Delete | Operation::Connect) {
         return Decision::skip("operation");
@@ -164,7 +190,7 @@ pub fn decide(admission: &Admission, cx: &Context<'_>) -> Decision {
         Ok(None) => return Decision::skip("kind not checked"),
         Err(e) => return unreadable(&e),
     };
-    let findings = lint(&new, cx);
+    let findings = lint(engine, &new, cx);
 
     // Ratcheting: what already held before this change, at the same or a higher
     // severity, does not deny. An old object halint cannot read holds nothing.
@@ -177,7 +203,7 @@ pub fn decide(admission: &Admission, cx: &Context<'_>) -> Decision {
         .filter(|_| needs_old)
         .and_then(|old| Object::from_json(old).ok().flatten())
     {
-        for f in lint(&old, cx) {
+        for f in lint(engine, &old, cx) {
             let held = before.entry((f.rule, f.path)).or_insert(f.severity);
             *held = (*held).max(f.severity);
         }
@@ -243,8 +269,12 @@ pub fn decide(admission: &Admission, cx: &Context<'_>) -> Decision {
     decision
 }
 
-fn lint(object: &Object, cx: &Context<'_>) -> Vec<Finding> {
-    halint::lint(&LintInput {
+fn lint(
+    engine: &dyn Fn(&LintInput<'_>) -> Vec<Finding>,
+    object: &Object,
+    cx: &Context<'_>,
+) -> Vec<Finding> {
+    engine(&LintInput {
         objects: std::slice::from_ref(object),
         context: &[],
         cluster: cx.cluster,
@@ -338,6 +368,7 @@ fn truncate(s: String) -> String {
 /// `POST /validate`.
 pub async fn validate(
     State(app): State<Arc<AppState>>,
+    slot: Option<Extension<Slot>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let started = Instant::now();
@@ -351,36 +382,79 @@ pub async fn validate(
         }
     };
     let admission = match review::parse(&body) {
-        Ok(admission) => admission,
+        Ok(admission) => Arc::new(admission),
         Err(e) => {
             let text = e.to_string();
+            if let (review::ReviewError::Invalid(_), Some(uid)) = (&e, review::salvage_uid(&body)) {
+                // The envelope carries a uid: answer it, allowing, and say why nothing
+                // was checked (a 400 would be applied as failurePolicy, unexplained).
+                tracing::warn!(uid, error = text, "unreadable admission request allowed");
+                app.metrics
+                    .admission("", "", Outcome::Unreadable, started.elapsed().as_secs_f64());
+                let warning = truncate(format!(
+                    "halint could not read this admission request, so did not check it: {text}"
+                ));
+                return Json(review::respond_unread(&uid, &warning)).into_response();
+            }
             let mut response = (StatusCode::BAD_REQUEST, text.clone()).into_response();
             response.extensions_mut().insert(ErrorDetail(text));
             return response;
         }
     };
+    drop(body);
+
+    // The engine runs on a blocking thread: a rule that loops cannot stall the
+    // reactor, and the deadline below still answers. The slot goes with it, so a
+    // decision that outlives its request still counts against the in-flight cap.
+    let judging = {
+        let (app, admission) = (Arc::clone(&app), Arc::clone(&admission));
+        tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            let judged = std::panic::catch_unwind(AssertUnwindSafe(|| judge(&app, &admission)));
+            // Counted here, so that a panic after the deadline is counted too.
+            if let Err(panic) = &judged {
+                tracing::error!(
+                    uid = %admission.request.uid,
+                    panic = panic_text(panic.as_ref()),
+                    "the engine panicked; allowing the request unchecked"
+                );
+                app.metrics.engine_panic();
+            }
+            judged.ok()
+        })
+    };
+    let decision = match tokio::time::timeout(app.deadline, judging).await {
+        Ok(Ok(Some(decision))) => decision,
+        Ok(Ok(None)) => Decision::unjudged(
+            Outcome::Failed,
+            "engine panicked",
+            "halint failed with an internal error while checking this object, so it was \
+                 allowed unchecked; please report it with the object",
+        ),
+        Ok(Err(join)) => {
+            tracing::error!(uid = %admission.request.uid, error = %join, "decision task failed");
+            Decision::unjudged(
+                Outcome::Failed,
+                "decision task failed",
+                "halint failed with an internal error while checking this object, so it was \
+                 allowed unchecked",
+            )
+        }
+        Err(_) => {
+            tracing::warn!(
+                uid = %admission.request.uid,
+                deadline_ms = u64::try_from(app.deadline.as_millis()).unwrap_or(u64::MAX),
+                "decision deadline reached; allowing the request unchecked"
+            );
+            Decision::unjudged(
+                Outcome::TimedOut,
+                "deadline reached",
+                "halint could not check this object in time, so it was allowed unchecked",
+            )
+        }
+    };
     let request = &admission.request;
     let namespace = request.namespace.as_deref().unwrap_or_default();
-
-    let decision = {
-        let catalog = app.cluster.as_ref().map(|c| c.catalog());
-        let exemptions = match (target(&admission), &app.cluster) {
-            (Some(Target::Scale(kind)), Some(c)) => c.exemption(namespace, kind, &request.name),
-            _ => None,
-        };
-        let cx = Context {
-            mode: app.mode,
-            config: &app.config,
-            cluster: catalog.as_deref(),
-            namespace_mode: app
-                .cluster
-                .as_ref()
-                .and_then(|c| c.namespace_mode(namespace)),
-            scale_exemptions: exemptions.as_deref(),
-            today: today(),
-        };
-        decide(&admission, &cx)
-    };
     let response = review::respond(request, &decision.verdict);
     let elapsed = started.elapsed();
 
@@ -414,6 +488,37 @@ fn today() -> halint::Date {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
     halint::Date::from_unix_seconds(seconds)
+}
+
+/// One decision with the cluster's view, on the calling (blocking) thread.
+fn judge(app: &AppState, admission: &Admission) -> Decision {
+    let request = &admission.request;
+    let namespace = request.namespace.as_deref().unwrap_or_default();
+    let catalog = app.cluster.as_ref().map(|c| c.catalog());
+    let exemptions = match (target(admission), &app.cluster) {
+        (Some(Target::Scale(kind)), Some(c)) => c.exemption(namespace, kind, &request.name),
+        _ => None,
+    };
+    let cx = Context {
+        mode: app.mode,
+        config: &app.config,
+        cluster: catalog.as_deref(),
+        namespace_mode: app
+            .cluster
+            .as_ref()
+            .and_then(|c| c.namespace_mode(namespace)),
+        scale_exemptions: exemptions.as_deref(),
+        today: today(),
+    };
+    decide_with(admission, &cx, app.engine.as_ref())
+}
+
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(not a string)")
 }
 
 fn operation_str(op: &Operation) -> &'static str {

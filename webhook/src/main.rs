@@ -109,12 +109,7 @@ async fn run(flags: Flags) -> anyhow::Result<()> {
         Some(cache)
     };
 
-    let state = Arc::new(AppState {
-        mode,
-        config,
-        cluster,
-        metrics,
-    });
+    let state = Arc::new(AppState::new(mode, config, cluster, metrics));
     let server = Server::bind(flags.listen, certs.server_config()?, Timeouts::default())
         .await
         .with_context(|| format!("listening on {}", flags.listen))?;

@@ -23,6 +23,10 @@ pub enum Outcome {
     Skipped,
     /// Allowed because halint could not read the object (see the README).
     Unreadable,
+    /// Allowed unchecked: the engine panicked.
+    Failed,
+    /// Allowed unchecked: no decision within the deadline.
+    TimedOut,
 }
 
 impl Outcome {
@@ -33,6 +37,8 @@ impl Outcome {
             Self::Denied => "denied",
             Self::Skipped => "skipped",
             Self::Unreadable => "unreadable",
+            Self::Failed => "failed",
+            Self::TimedOut => "timed_out",
         }
     }
 }
@@ -77,6 +83,7 @@ pub struct Metrics {
     cache_synced: Family<KindLabels, Gauge>,
     http_errors: Family<StatusLabels, Counter>,
     cert_reloads: Counter,
+    engine_panics: Counter,
 }
 
 impl Default for Metrics {
@@ -132,6 +139,12 @@ impl Metrics {
             "Times a rotated serving certificate was loaded",
             cert_reloads.clone(),
         );
+        let engine_panics = Counter::default();
+        registry.register(
+            "engine_panics",
+            "Admission requests allowed unchecked because a rule panicked",
+            engine_panics.clone(),
+        );
         Self {
             registry,
             requests,
@@ -141,6 +154,7 @@ impl Metrics {
             cache_synced,
             http_errors,
             cert_reloads,
+            engine_panics,
         }
     }
 
@@ -169,6 +183,10 @@ impl Metrics {
         self.http_errors
             .get_or_create(&StatusLabels { status })
             .inc();
+    }
+
+    pub fn engine_panic(&self) {
+        self.engine_panics.inc();
     }
 
     pub fn cert_reloaded(&self) {

@@ -90,6 +90,24 @@ pub fn parse(body: &[u8]) -> Result<Admission, ReviewError> {
     })
 }
 
+/// The `request.uid` of a body that is not an AdmissionReview we can read, when it has
+/// one: the API server then gets an answer it can match, rather than an HTTP error.
+pub fn salvage_uid(body: &[u8]) -> Option<String> {
+    let value: Value = serde_json::from_slice(body).ok()?;
+    let uid = value.get("request")?.get("uid")?.as_str()?;
+    (!uid.is_empty()).then(|| uid.to_owned())
+}
+
+/// An allowing AdmissionReview for a request halint could not read, with the reason
+/// as a warning.
+pub fn respond_unread(uid: &str, warning: &str) -> Value {
+    serde_json::json!({
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "response": {"uid": uid, "allowed": true, "warnings": [warning]},
+    })
+}
+
 /// The answer to one admission request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Verdict {

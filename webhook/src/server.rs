@@ -17,7 +17,16 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use rustls::ServerConfig;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio_rustls::TlsAcceptor;
+
+/// Open connections served at once. The API server keeps a few pooled connections per
+/// instance; more than this waits in the kernel's accept backlog (and is served as
+/// others close) instead of each costing TLS and HTTP/2 buffers.
+pub const MAX_CONNECTIONS: usize = 128;
+
+/// HTTP/2 streams per connection; the in-flight cap of the app bounds them all.
+const MAX_STREAMS: u32 = 32;
 
 /// Timeouts of the connection layer. The API server gives a webhook `timeoutSeconds`
 /// (3 s in deploy/) for the whole call; each of these is well under it.
@@ -47,6 +56,7 @@ pub struct Server {
     listener: TcpListener,
     acceptor: TlsAcceptor,
     timeouts: Timeouts,
+    max_connections: usize,
 }
 
 impl Server {
@@ -61,7 +71,14 @@ impl Server {
             listener,
             acceptor: TlsAcceptor::from(tls),
             timeouts,
+            max_connections: MAX_CONNECTIONS,
         })
+    }
+
+    /// Replaces [`MAX_CONNECTIONS`].
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
+        self
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -75,7 +92,9 @@ impl Server {
             listener,
             acceptor,
             timeouts,
+            max_connections,
         } = self;
+        let slots = Arc::new(Semaphore::new(max_connections));
         let mut builder = auto::Builder::new(TokioExecutor::new());
         builder
             .http1()
@@ -85,12 +104,22 @@ impl Server {
             .http2()
             .timer(TokioTimer::new())
             // Dead peers are noticed even on idle HTTP/2 connections.
-            .keep_alive_interval(Duration::from_secs(20));
+            .keep_alive_interval(Duration::from_secs(20))
+            .max_concurrent_streams(MAX_STREAMS);
         let builder = Arc::new(builder);
         let graceful = GracefulShutdown::new();
         tokio::pin!(shutdown);
 
         loop {
+            // A free slot first, then accept: at the cap, new connections queue in the
+            // backlog rather than being accepted and starved.
+            let slot = tokio::select! {
+                slot = Arc::clone(&slots).acquire_owned() => match slot {
+                    Ok(slot) => slot,
+                    Err(_) => break,
+                },
+                () = &mut shutdown => break,
+            };
             let (tcp, peer) = tokio::select! {
                 accepted = listener.accept() => match accepted {
                     Ok(pair) => pair,
@@ -111,6 +140,7 @@ impl Server {
             let service = TowerToHyperService::new(app.clone());
             let watcher = graceful.watcher();
             tokio::spawn(async move {
+                let _slot = slot;
                 let tls = match tokio::time::timeout(timeouts.handshake, acceptor.accept(tcp)).await
                 {
                     Ok(Ok(tls)) => tls,

@@ -166,3 +166,81 @@ fn the_config_map_holds_a_valid_config_mounted_where_the_flag_points() {
     let settings = halint_webhook::settings::parse(key, text).expect("the shipped config loads");
     assert_eq!(settings.mode, Some(halint_webhook::handler::Mode::Enforce));
 }
+
+/// The hardening every rendering of deploy/ must keep: non-root, read-only root
+/// filesystem, no capabilities, no privilege escalation, seccomp RuntimeDefault, no
+/// host namespaces, and only the HTTPS port (probes included).
+#[test]
+fn the_webhook_pods_run_unprivileged_and_serve_only_https() {
+    for dir in [
+        "deploy",
+        "deploy/overlays/cert-manager",
+        "deploy/overlays/fail-closed",
+    ] {
+        let Some(docs) = render(dir) else { return };
+        let deployment = find(&docs, "Deployment", "halint-webhook");
+        let pod = &deployment["spec"]["template"]["spec"];
+        let sc = &pod["securityContext"];
+        assert_eq!(sc["runAsNonRoot"], true, "{dir}");
+        assert!(sc["runAsUser"].as_i64().is_some_and(|u| u > 0), "{dir}");
+        assert_eq!(sc["seccompProfile"]["type"], "RuntimeDefault", "{dir}");
+        for host in ["hostNetwork", "hostPID", "hostIPC"] {
+            assert!(pod[host].is_null() || pod[host] == false, "{dir}: {host}");
+        }
+        let containers: Vec<&Value> = ["initContainers", "containers"]
+            .iter()
+            .flat_map(|k| pod[*k].as_array().into_iter().flatten())
+            .collect();
+        assert!(!containers.is_empty());
+        for c in containers {
+            let name = c["name"].as_str().unwrap_or("?");
+            let sc = &c["securityContext"];
+            assert_eq!(sc["allowPrivilegeEscalation"], false, "{dir} {name}");
+            assert_eq!(sc["readOnlyRootFilesystem"], true, "{dir} {name}");
+            assert!(sc["privileged"].is_null() || sc["privileged"] == false);
+            assert_eq!(
+                strings(&sc["capabilities"]["drop"]),
+                ["ALL"],
+                "{dir} {name}"
+            );
+            assert!(sc["capabilities"]["add"].is_null(), "{dir} {name}");
+            // A container-level override may not undo the pod's settings.
+            assert!(sc["runAsNonRoot"].is_null() || sc["runAsNonRoot"] == true);
+            assert!(sc["runAsUser"].as_i64().is_none_or(|u| u > 0));
+
+            let ports = c["ports"].as_array().cloned().unwrap_or_default();
+            assert_eq!(ports.len(), 1, "{dir} {name}: one port, HTTPS");
+            assert_eq!(ports[0]["name"], "https");
+            let args = strings(&c["args"]);
+            assert!(
+                args.iter().any(|a| a.starts_with("--tls-cert=")),
+                "{args:?}"
+            );
+            assert!(args.iter().any(|a| a.starts_with("--tls-key=")), "{args:?}");
+            for probe in ["startupProbe", "livenessProbe", "readinessProbe"] {
+                let get = &c[probe]["httpGet"];
+                if !get.is_null() {
+                    assert_eq!(get["scheme"], "HTTPS", "{dir} {name} {probe}");
+                }
+            }
+        }
+        let service = find(&docs, "Service", "halint-webhook");
+        for port in service["spec"]["ports"].as_array().unwrap() {
+            assert_eq!(port["targetPort"], "https", "{dir}: {port}");
+        }
+    }
+}
+
+/// Every deadline of ours ends before the API server's `timeoutSeconds`, so a slow
+/// request is answered by halint (an allow with a warning) rather than timed out.
+#[test]
+fn the_webhooks_deadlines_end_before_the_api_servers_timeout() {
+    let Some(docs) = render("deploy") else { return };
+    let config = find(&docs, "ValidatingWebhookConfiguration", "halint");
+    let timeout =
+        std::time::Duration::from_secs(config["webhooks"][0]["timeoutSeconds"].as_u64().unwrap());
+    let connection = halint_webhook::server::Timeouts::default();
+    assert!(halint_webhook::app::DECISION_DEADLINE < halint_webhook::app::REQUEST_TIMEOUT);
+    assert!(halint_webhook::app::REQUEST_TIMEOUT < timeout);
+    assert!(connection.handshake < timeout && connection.header_read < timeout);
+}

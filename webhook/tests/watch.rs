@@ -7,27 +7,31 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::Path;
-use axum::http::Uri;
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use halint_webhook::app::{self, AppState};
-use halint_webhook::cache::{self, ClusterCache, NamespaceMode};
+use halint_webhook::cache::{self, ClusterCache, NamespaceMode, Staleness};
 use halint_webhook::custom;
 use halint_webhook::handler::Mode;
 use halint_webhook::metrics::Metrics;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-/// Answers LIST with the objects given and WATCH with a stream that stays open.
+/// Answers LIST with the objects given and WATCH with a stream that stays open, while
+/// `failing` is false. When it turns true, open watches end and every request gets a
+/// 500 until it turns false again.
 fn fake_api_server(
     objects: HashMap<&'static str, Vec<Value>>,
     paths: Arc<Mutex<Vec<String>>>,
+    failing: tokio::sync::watch::Receiver<bool>,
 ) -> Router {
     let objects = Arc::new(objects);
     let handler = move |Path(parts): Path<Vec<(String, String)>>, uri: Uri| {
         let objects = Arc::clone(&objects);
         let paths = Arc::clone(&paths);
+        let failing = failing.clone();
         async move {
             let resource = parts
                 .iter()
@@ -35,14 +39,20 @@ fn fake_api_server(
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default();
             paths.lock().unwrap().push(resource.clone());
+            if *failing.borrow() {
+                return (StatusCode::INTERNAL_SERVER_ERROR, "etcd unavailable").into_response();
+            }
             let watch = uri
                 .query()
                 .unwrap_or_default()
                 .split('&')
                 .any(|p| p == "watch=true" || p == "watch=1");
             if watch {
-                let pending = futures::stream::pending::<Result<Vec<u8>, std::io::Error>>();
-                return Response::new(axum::body::Body::from_stream(pending));
+                let ends = futures::stream::unfold(failing, |mut failing| async move {
+                    let _ = failing.wait_for(|f| *f).await;
+                    None::<(Result<Vec<u8>, std::io::Error>, _)>
+                });
+                return Response::new(axum::body::Body::from_stream(ends));
             }
             let items = objects.get(resource.as_str()).cloned().unwrap_or_default();
             axum::Json(json!({"kind": "List", "apiVersion": "v1", "metadata": {"resourceVersion": "10"}, "items": items}))
@@ -52,6 +62,15 @@ fn fake_api_server(
     Router::new()
         .route("/api/v1/{resource}", get(handler.clone()))
         .route("/apis/{group}/{version}/{resource}", get(handler))
+}
+
+/// The fake API server on a free port, and a client for it.
+async fn serve(api: Router) -> kube::Client {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, api).await });
+    let config = kube::Config::new(format!("http://{addr}").parse().unwrap());
+    kube::Client::try_from(config).unwrap()
 }
 
 async fn readyz(app: &Router) -> (u16, String) {
@@ -91,21 +110,16 @@ async fn watches_fill_the_cache_and_then_report_synced() {
         ),
     ]);
     let paths = Arc::new(Mutex::new(Vec::new()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let api = fake_api_server(objects, Arc::clone(&paths));
-    tokio::spawn(async move { axum::serve(listener, api).await });
-
-    let config = kube::Config::new(format!("http://{addr}").parse().unwrap());
-    let client = kube::Client::try_from(config).unwrap();
+    let (_healthy, failing) = tokio::sync::watch::channel(false);
+    let client = serve(fake_api_server(objects, Arc::clone(&paths), failing)).await;
     let cache = Arc::new(ClusterCache::default());
     assert_eq!(cache.unsynced().len(), 9);
-    let app = app::router(Arc::new(AppState {
-        mode: Mode::Enforce,
-        config: halint::Config::default(),
-        cluster: Some(Arc::clone(&cache)),
-        metrics: Arc::new(Metrics::new()),
-    }));
+    let app = app::router(Arc::new(AppState::new(
+        Mode::Enforce,
+        halint::Config::default(),
+        Some(Arc::clone(&cache)),
+        Arc::new(Metrics::new()),
+    )));
     let (status, text) = readyz(&app).await;
     assert_eq!(status, 503);
     assert!(text.starts_with("caches not synced: deployments"), "{text}");
@@ -172,8 +186,12 @@ fn fake_custom_api_server(served: Arc<AtomicBool>, rollout: Value) -> Router {
         }
     };
     let rollouts = HashMap::from([("rollouts", vec![rollout])]);
-    fake_api_server(rollouts, Arc::new(Mutex::new(Vec::new())))
-        .route("/apis/{group}/{version}", get(discovery))
+    fake_api_server(
+        rollouts,
+        Arc::new(Mutex::new(Vec::new())),
+        tokio::sync::watch::channel(false).1,
+    )
+    .route("/apis/{group}/{version}", get(discovery))
 }
 
 async fn eventually(what: &str, mut done: impl FnMut() -> bool) {
@@ -217,5 +235,78 @@ async fn custom_resources_are_watched_only_while_served() {
     .await;
     for l in loops {
         l.abort();
+    }
+}
+
+async fn wait_until(what: &str, limit: Duration, mut done: impl AsyncFnMut() -> bool) -> Duration {
+    let started = Instant::now();
+    while !done().await {
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    started.elapsed()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_api_server_is_retried_with_backoff_and_readyz_turns_false_only_when_stale() {
+    let paths = Arc::new(Mutex::new(Vec::new()));
+    let objects = HashMap::from([("deployments", vec![deployment()])]);
+    let (fail, failing) = tokio::sync::watch::channel(false);
+    let client = serve(fake_api_server(objects, Arc::clone(&paths), failing)).await;
+    let cache = Arc::new(ClusterCache::with_staleness(Staleness {
+        after: Duration::from_secs(1),
+        quiet: Duration::from_secs(4),
+    }));
+    let app = app::router(Arc::new(AppState::new(
+        Mode::Enforce,
+        halint::Config::default(),
+        Some(Arc::clone(&cache)),
+        Arc::new(Metrics::new()),
+    )));
+    let watches = cache::start(client, &cache);
+    wait_until("synced", Duration::from_secs(10), async || {
+        readyz(&app).await.0 == 200
+    })
+    .await;
+
+    // The API server goes away: watches end, every retry gets a 500.
+    paths.lock().unwrap().clear();
+    fail.send(true).unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(readyz(&app).await.0, 200, "unready on a short outage");
+    let waited = wait_until("readyz false", Duration::from_secs(8), async || {
+        readyz(&app).await.0 == 503
+    })
+    .await;
+    assert!(waited >= Duration::from_millis(500), "{waited:?}");
+    let (_, text) = readyz(&app).await;
+    assert!(
+        text.starts_with("caches stale: ") && text.contains(" (watch failing for "),
+        "{text}"
+    );
+    // The cache kept its last view meanwhile.
+    assert!(cache.catalog().contains_named("shop", "Deployment", "web"));
+
+    // Retries back off: a handful per kind, not a tight loop.
+    let retries = paths
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|p| *p == "deployments")
+        .count();
+    assert!(
+        (1..=6).contains(&retries),
+        "{retries} requests for deployments"
+    );
+
+    // Back: the resumed watches report nothing new, and readiness returns once the
+    // errors have stopped for the quiet period.
+    fail.send(false).unwrap();
+    wait_until("readyz true again", Duration::from_secs(15), async || {
+        readyz(&app).await.0 == 200
+    })
+    .await;
+    for w in watches {
+        w.abort();
     }
 }

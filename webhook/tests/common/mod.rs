@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use halint_webhook::app::{self, AppState};
+use halint_webhook::app::{self, AppState, Engine};
 use halint_webhook::cache::ClusterCache;
 use halint_webhook::handler::Mode;
 use halint_webhook::metrics::Metrics;
@@ -85,6 +85,11 @@ pub struct Options {
     pub cluster: Option<Arc<ClusterCache>>,
     pub reload_every: Duration,
     pub timeouts: Timeouts,
+    /// Replaces `halint::lint` (fault injection).
+    pub engine: Option<Engine>,
+    pub deadline: Duration,
+    pub in_flight: usize,
+    pub max_connections: usize,
 }
 
 impl Default for Options {
@@ -94,6 +99,10 @@ impl Default for Options {
             cluster: None,
             reload_every: Duration::from_secs(60),
             timeouts: Timeouts::default(),
+            engine: None,
+            deadline: app::DECISION_DEADLINE,
+            in_flight: app::MAX_IN_FLIGHT,
+            max_connections: halint_webhook::server::MAX_CONNECTIONS,
         }
     }
 }
@@ -120,19 +129,26 @@ impl TestServer {
         let metrics = Arc::new(Metrics::new());
         let m = Arc::clone(&metrics);
         let reloader = certs.watch(options.reload_every, move || m.cert_reloaded());
-        let state = Arc::new(AppState {
-            mode: options.mode,
-            config: halint::Config::default(),
-            cluster: options.cluster,
-            metrics: Arc::clone(&metrics),
-        });
+        let mut state = AppState::new(
+            options.mode,
+            halint::Config::default(),
+            options.cluster,
+            Arc::clone(&metrics),
+        );
+        if let Some(engine) = options.engine {
+            state.engine = engine;
+        }
+        state.deadline = options.deadline;
+        state.in_flight = Arc::new(tokio::sync::Semaphore::new(options.in_flight));
+        let state = Arc::new(state);
         let server = Server::bind(
             "127.0.0.1:0".parse().unwrap(),
             certs.server_config().unwrap(),
             options.timeouts,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .max_connections(options.max_connections);
         let addr = server.local_addr().unwrap();
         let (tx, rx) = oneshot::channel();
         let served = tokio::spawn(server.serve(app::router(state), async {
@@ -158,26 +174,7 @@ impl TestServer {
 
     /// A new TLS connection.
     pub async fn connect(&self) -> std::io::Result<Client> {
-        let tcp = tokio::net::TcpStream::connect(self.addr).await?;
-        tcp.set_nodelay(true)?;
-        let connector = TlsConnector::from(self.pki.client_config());
-        let tls = connector
-            .connect(ServerName::try_from("localhost").unwrap(), tcp)
-            .await?;
-        let peer = tls
-            .get_ref()
-            .1
-            .peer_certificates()
-            .and_then(|c| c.first())
-            .cloned()
-            .expect("server sent a certificate");
-        let (sender, conn) = http1::handshake(TokioIo::new(tls))
-            .await
-            .map_err(std::io::Error::other)?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        Ok(Client { sender, peer })
+        connect_to(self.addr, self.pki.client_config()).await
     }
 
     /// A new HTTP/2 connection (ALPN h2), the protocol the API server's client prefers.
@@ -236,6 +233,34 @@ impl TestServer {
         assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
         response_of(&body)
     }
+}
+
+/// A new TLS connection to `addr`, trusting what `config` trusts.
+pub async fn connect_to(
+    addr: SocketAddr,
+    config: Arc<rustls::ClientConfig>,
+) -> std::io::Result<Client> {
+    let tcp = tokio::net::TcpStream::connect(addr).await?;
+    tcp.set_nodelay(true)?;
+    let connector = TlsConnector::from(config);
+
+    let tls = connector
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await?;
+    let peer = tls
+        .get_ref()
+        .1
+        .peer_certificates()
+        .and_then(|c| c.first())
+        .cloned()
+        .expect("server sent a certificate");
+    let (sender, conn) = http1::handshake(TokioIo::new(tls))
+        .await
+        .map_err(std::io::Error::other)?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(Client { sender, peer })
 }
 
 /// The `response` of an AdmissionReview body, after checking the envelope.
