@@ -1,12 +1,13 @@
 //! End-to-end CLI benchmark: wall time, objects per second and peak RSS of the release
 //! `halint` binary on generated corpora, against the raw YAML parse of the same bytes
-//! measured in the same run.
+//! and (optionally) checkov, measured in the same run.
 //!
 //!     cargo bench --bench cli                 # N = 1,000 and 10,000 apps
 //!     HALINT_BENCH_APPS=1000,10000,50000 cargo bench --bench cli
+//!     HALINT_BENCH_CHECKOV=path/to/checkov cargo bench --bench cli   # adds checkov at N ≤ 1,000
 //!
-//! Each figure is the median of several runs; ratios are against a baseline from the same
-//! run, because shared machines are noisy.
+//! Each figure is the median of HALINT_BENCH_RUNS runs (default 5); ratios are against a
+//! baseline from the same run, because shared machines are noisy.
 
 mod corpus;
 
@@ -17,8 +18,8 @@ use std::time::{Duration, Instant};
 
 use halint::load::yaml::{parse, SpanMode};
 use halint::load::Limits;
+use saphyr_parser::{Event, Parser};
 
-const RUNS: usize = 5;
 const SEED: u64 = 42;
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -26,17 +27,20 @@ fn median(mut samples: Vec<Duration>) -> Duration {
     samples[samples.len() / 2]
 }
 
-/// Runs the CLI once; wall time and the child's peak RSS in KiB.
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Runs a command once; wall time, the child's peak RSS in KiB and its exit code.
 // wait4 reaps the child (std's wait cannot report its rusage).
 #[allow(clippy::zombie_processes)]
-fn run_cli(args: &[&str]) -> (Duration, i64) {
+fn run(command: &mut Command) -> (Duration, i64, i32) {
     let start = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_halint"))
-        .args(args)
+    let child = command
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .expect("halint starts");
+        .expect("the benchmarked command starts");
     let mut status = 0;
     // SAFETY: plain FFI calls; `usage` is written by wait4 before it is read.
     let usage = unsafe {
@@ -44,7 +48,55 @@ fn run_cli(args: &[&str]) -> (Duration, i64) {
         libc::wait4(child.id() as i32, &mut status, 0, &mut usage);
         usage
     };
-    (start.elapsed(), usage.ru_maxrss)
+    (start.elapsed(), usage.ru_maxrss, libc::WEXITSTATUS(status))
+}
+
+/// Median wall time and the highest peak RSS (MB) over `runs` runs.
+fn measure(runs: usize, mut command: impl FnMut() -> Command) -> (Duration, f64) {
+    let samples: Vec<(Duration, i64, i32)> = (0..runs).map(|_| run(&mut command())).collect();
+    // 0: clean, 1: findings; anything else means the run did not do the work.
+    assert!(
+        samples.iter().all(|s| s.2 == 0 || s.2 == 1),
+        "a benchmarked run failed: {:?}",
+        samples.iter().map(|s| s.2).collect::<Vec<_>>()
+    );
+    let rss = samples.iter().map(|r| r.1).max().unwrap_or(0) as f64 / 1024.0;
+    (median(samples.into_iter().map(|r| r.0).collect()), rss)
+}
+
+fn halint(path: &Path, threads: Option<usize>) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_halint"));
+    command.args(["--format", "json"]).arg(path);
+    if let Some(n) = threads {
+        command.env("RAYON_NUM_THREADS", n.to_string());
+    }
+    command
+}
+
+/// The YAML parser alone: every event of the stream, nothing built. The floor.
+fn raw_events(text: &str) -> usize {
+    let mut parser = Parser::new_from_str(text);
+    let mut documents = 0;
+    while let Some(Ok((event, _))) = parser.next_event() {
+        match event {
+            Event::DocumentStart(_) => documents += 1,
+            Event::StreamEnd => break,
+            _ => {}
+        }
+    }
+    documents
+}
+
+struct Row {
+    apps: usize,
+    objects: usize,
+    mb: f64,
+    events: Duration,
+    values: Duration,
+    one: (Duration, f64),
+    one_single_core: Duration,
+    many: (Duration, f64),
+    many_single_core: Duration,
 }
 
 fn main() {
@@ -53,12 +105,17 @@ fn main() {
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
+    let runs: usize = std::env::var("HALINT_BENCH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let checkov = std::env::var_os("HALINT_BENCH_CHECKOV");
     // HALINT_BENCH_CORPUS=DIR writes the corpora there and keeps them (for profiling).
     let kept = std::env::var_os("HALINT_BENCH_CORPUS").map(std::path::PathBuf::from);
     let temp = tempfile::tempdir().expect("temp dir");
     let dir = kept.as_deref().unwrap_or(temp.path());
-    println!("| apps | objects | input MB | parse only | halint, one file | halint, file per app | objects/s (one file) | vs parse | peak RSS (one file) |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let mut rows = Vec::new();
+    let mut checkov_rows = Vec::new();
     for &n in &sizes {
         let many = dir.join(format!("many-{n}"));
         fs::create_dir_all(&many).unwrap();
@@ -72,35 +129,96 @@ fn main() {
         let single = dir.join(format!("all-{n}.yaml"));
         fs::write(&single, &all).unwrap();
         let objects = n * 4;
-        let mb = all.len() as f64 / 1e6;
-
-        let parse_only = median(
-            (0..RUNS)
-                .map(|_| {
-                    let start = Instant::now();
-                    let parsed = parse(&all, SpanMode::Skip, &Limits::default());
-                    assert_eq!(parsed.documents.len(), objects);
-                    start.elapsed()
-                })
-                .collect(),
-        );
-        let cli = |path: &Path| {
-            let runs: Vec<(Duration, i64)> = (0..RUNS)
-                .map(|_| run_cli(&["--format", "json", path.to_str().unwrap()]))
-                .collect();
-            let rss = runs.iter().map(|r| r.1).max().unwrap_or(0);
-            (median(runs.into_iter().map(|r| r.0).collect()), rss)
+        let in_process = |f: &dyn Fn()| {
+            median(
+                (0..runs)
+                    .map(|_| {
+                        let start = Instant::now();
+                        f();
+                        start.elapsed()
+                    })
+                    .collect(),
+            )
         };
-        let (one_file, rss) = cli(&single);
-        let (per_app, _) = cli(&many);
+        let events = in_process(&|| assert_eq!(raw_events(&all), objects));
+        let values = in_process(&|| {
+            let parsed = parse(&all, SpanMode::Skip, &Limits::default());
+            assert_eq!(parsed.documents.len(), objects);
+        });
+        let row = Row {
+            apps: n,
+            objects,
+            mb: all.len() as f64 / 1e6,
+            events,
+            values,
+            one: measure(runs, || halint(&single, None)),
+            one_single_core: measure(runs, || halint(&single, Some(1))).0,
+            many: measure(runs, || halint(&many, None)),
+            many_single_core: measure(runs, || halint(&many, Some(1))).0,
+        };
+        if let (Some(checkov), true) = (&checkov, n <= 1000) {
+            // Its Kubernetes framework on the same files; fewer runs: it takes seconds.
+            let (time, rss) = measure(runs.min(3), || {
+                let mut command = Command::new(checkov);
+                command
+                    .args(["--framework", "kubernetes", "--quiet", "--compact"])
+                    .args(["-o", "json", "-d"])
+                    .arg(&many);
+                command
+            });
+            checkov_rows.push((n, time, rss, row.many.0));
+        }
+        eprintln!("done: {n} apps");
+        rows.push(row);
+    }
+
+    println!("| apps | objects | input MB | raw YAML events | YAML → values | halint, one file | one file, 1 core | file per app | file per app, 1 core | objects/s (one file) | vs raw events | peak RSS (one file) | RSS / input |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in &rows {
         println!(
-            "| {n} | {objects} | {mb:.1} | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} | {:.2}× | {:.1} MB |",
-            parse_only.as_secs_f64() * 1e3,
-            one_file.as_secs_f64() * 1e3,
-            per_app.as_secs_f64() * 1e3,
-            objects as f64 / one_file.as_secs_f64(),
-            one_file.as_secs_f64() / parse_only.as_secs_f64(),
-            rss as f64 / 1024.0,
+            "| {} | {} | {:.1} | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} | {:.2}× | {:.1} MB | {:.1}× |",
+            r.apps,
+            r.objects,
+            r.mb,
+            ms(r.events),
+            ms(r.values),
+            ms(r.one.0),
+            ms(r.one_single_core),
+            ms(r.many.0),
+            ms(r.many_single_core),
+            r.objects as f64 / r.one.0.as_secs_f64(),
+            r.one.0.as_secs_f64() / r.events.as_secs_f64(),
+            r.one.1,
+            r.one.1 / r.mb,
         );
+    }
+    println!();
+    println!("Scaling (one file): cost per 1,000 objects");
+    println!();
+    println!(
+        "| apps | halint µs per object | raw events µs per object | peak RSS (file per app) |"
+    );
+    println!("|---:|---:|---:|---:|");
+    for r in &rows {
+        println!(
+            "| {} | {:.1} | {:.1} | {:.1} MB |",
+            r.apps,
+            r.one.0.as_secs_f64() * 1e6 / r.objects as f64,
+            r.events.as_secs_f64() * 1e6 / r.objects as f64,
+            r.many.1,
+        );
+    }
+    if !checkov_rows.is_empty() {
+        println!();
+        println!("| apps | checkov (file per app) | checkov peak RSS | halint (file per app) | checkov / halint |");
+        println!("|---:|---:|---:|---:|---:|");
+        for (n, time, rss, ours) in checkov_rows {
+            println!(
+                "| {n} | {:.0} ms | {rss:.0} MB | {:.0} ms | {:.0}× |",
+                ms(time),
+                ms(ours),
+                time.as_secs_f64() / ours.as_secs_f64()
+            );
+        }
     }
 }

@@ -1,0 +1,66 @@
+//! Engine micro-benchmarks: the rule set per object, the loader per MB, and the YAML
+//! parser's raw events per MB (the loader's floor), on the corpus of the CLI benchmark.
+//!
+//!     cargo bench --bench engine
+//!
+//! criterion prints time per iteration and throughput: for `rules`, elements are
+//! objects (µs per object = 1e6 / elements per second); for the others, bytes.
+
+mod corpus;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use halint::load::{self, Limits};
+use halint::{lint, Config, LintInput};
+use saphyr_parser::Parser;
+
+const APPS: usize = 1000;
+
+fn text() -> String {
+    (0..APPS).map(|i| corpus::app(i, 42) + "---\n").collect()
+}
+
+fn benches(c: &mut Criterion) {
+    let text = text();
+    let loaded = load::load_text("corpus.yaml", text.clone(), "default", &Limits::default());
+    assert_eq!(loaded.objects.len(), APPS * 4);
+    let config = Config::default();
+
+    let mut group = c.benchmark_group("rules");
+    group.throughput(Throughput::Elements(loaded.objects.len() as u64));
+    group.bench_function("lint 1000 apps", |b| {
+        b.iter(|| {
+            lint(&LintInput {
+                objects: &loaded.objects,
+                context: &[],
+                cluster: None,
+                config: &config,
+                today: halint::Date::from_unix_days(20_000),
+            })
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("loader");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.bench_function("load_text 1000 apps", |b| {
+        b.iter(|| load::load_text("corpus.yaml", text.clone(), "default", &Limits::default()))
+    });
+    group.bench_function("raw YAML events 1000 apps", |b| {
+        b.iter(|| {
+            let mut parser = Parser::new_from_str(&text);
+            let mut n = 0usize;
+            while let Some(Ok(_)) = parser.next_event() {
+                n += 1;
+            }
+            n
+        })
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = engine;
+    config = Criterion::default().sample_size(20);
+    targets = benches
+}
+criterion_main!(engine);

@@ -1,0 +1,455 @@
+//! Load test over real TLS on loopback with keep-alive: the release `halint-webhook`
+//! (--no-cluster, enforce, JSON logs) against a bare server on the same stack (our
+//! hyper-util + tokio-rustls accept loop and axum, answering a fixed AdmissionReview),
+//! measured in the same run. Then the memory of a cache filled for a large cluster.
+//!
+//!     cargo bench -p halint-webhook --bench load
+//!     HALINT_BENCH_SECS=10 HALINT_BENCH_RATES=500,1000,2000 cargo bench -p halint-webhook --bench load
+//!
+//! The load generator is this binary: an open-loop client at fixed rates (each request
+//! has a scheduled send time and its latency counts from then, so a stalled server
+//! cannot hide its queue), and a closed loop at saturation. The mix is built from the
+//! captures in testdata/admission: Deployments allowed and denied, PDBs, scale requests.
+//! Client and server share the machine's cores.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use common::{capture, Pki};
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1;
+use hyper::{Request, StatusCode};
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::ServerName;
+use tokio_rustls::TlsConnector;
+
+/// Connections of the closed loop at saturation, and of the open loop.
+const SATURATION_CONNECTIONS: usize = 8;
+const RATE_CONNECTIONS: usize = 16;
+
+fn main() {
+    match std::env::var("HALINT_LOAD_ROLE").as_deref() {
+        Ok("bare") => return bare_server(),
+        Ok("cache") => return cache_memory(),
+        _ => {}
+    }
+    let seconds: u64 = env_or("HALINT_BENCH_SECS", 5);
+    let rates: Vec<f64> = std::env::var("HALINT_BENCH_RATES")
+        .unwrap_or_else(|_| "500,1000,2000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let pki = Pki::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = pki.leaf();
+    let (cert_path, key_path) = (dir.path().join("tls.crt"), dir.path().join("tls.key"));
+    std::fs::write(&cert_path, cert).unwrap();
+    std::fs::write(&key_path, key).unwrap();
+    let mix = mix();
+    let client = pki.client_config();
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    println!(
+        "TLS 1.3, HTTP/1.1 keep-alive, loopback; {seconds} s per level; mix of {} requests",
+        mix.len()
+    );
+    println!();
+    println!("| server | RSS at rest | saturation req/s (p50, p99) | rate | p50 | p99 | p99.9 | max | failed | peak RSS |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let mut saturations = Vec::new();
+    for target in ["halint-webhook", "bare axum + rustls"] {
+        let port = free_port();
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let mut command = if target == "halint-webhook" {
+            let mut c = Command::new(env!("CARGO_BIN_EXE_halint-webhook"));
+            c.arg("--no-cluster");
+            c
+        } else {
+            let mut c = Command::new(std::env::current_exe().unwrap());
+            c.env("HALINT_LOAD_ROLE", "bare");
+            c
+        };
+        command
+            .args(["--listen", &addr.to_string()])
+            .arg("--tls-cert")
+            .arg(&cert_path)
+            .arg("--tls-key")
+            .arg(&key_path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let child = Server(command.spawn().expect("server starts"));
+        runtime.block_on(async {
+            wait_ready(addr, &client).await;
+            let rest = rss(child.0.id()).0;
+            // Warm-up: handshakes, allocator, lazily built tables.
+            closed_loop(addr, &client, &mix, 4, Duration::from_millis(500)).await;
+            let sat = closed_loop(
+                addr,
+                &client,
+                &mix,
+                SATURATION_CONNECTIONS,
+                Duration::from_secs(seconds),
+            )
+            .await;
+            println!(
+                "| {target} | {rest:.1} MB | {:.0} ({} µs, {} µs) | | | | | | {} | |",
+                sat.rate,
+                sat.at(0.5),
+                sat.at(0.99),
+                sat.failed
+            );
+            saturations.push(sat.rate);
+            for &rate in &rates {
+                let run = open_loop(addr, &client, &mix, rate, Duration::from_secs(seconds)).await;
+                println!(
+                    "| {target} | | | {rate:.0}/s | {} µs | {} µs | {} µs | {} µs | {} | {:.1} MB |",
+                    run.at(0.5),
+                    run.at(0.99),
+                    run.at(0.999),
+                    run.samples.last().copied().unwrap_or(0),
+                    run.failed,
+                    rss(child.0.id()).1,
+                );
+            }
+        });
+        drop(child);
+    }
+    if let [ours, bare] = saturations[..] {
+        println!();
+        println!(
+            "saturation: halint-webhook / bare = {:.2} (bare / halint-webhook = {:.2}×)",
+            ours / bare,
+            bare / ours
+        );
+    }
+
+    println!();
+    let out = Command::new(std::env::current_exe().unwrap())
+        .env("HALINT_LOAD_ROLE", "cache")
+        .output()
+        .expect("cache measurement runs");
+    print!("{}", String::from_utf8_lossy(&out.stdout));
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A child server, killed when dropped.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// VmRSS and VmHWM (peak) of a process, in MB.
+fn rss(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// The request mix: (body, weight). Deployments allowed and denied, PDBs, scale.
+fn mix() -> Vec<Bytes> {
+    let weighted = [
+        ("01-create-deployments.json", 3),        // allowed, with warnings
+        ("03-update-deployments.json", 2),        // allowed, old object compared
+        ("13-update-deployments-dryrun.json", 2), // one replica: denied
+        ("02-create-poddisruptionbudgets.json", 1),
+        ("04-update-poddisruptionbudgets.json", 1),
+        ("05-update-deployments-scale.json", 1), // scale to one replica
+    ];
+    weighted
+        .iter()
+        .flat_map(|(file, weight)| {
+            let body = Bytes::from(serde_json::to_vec(&capture(file)).unwrap());
+            std::iter::repeat_n(body, *weight)
+        })
+        .collect()
+}
+
+type Sender = http1::SendRequest<Full<Bytes>>;
+
+async fn connect(addr: SocketAddr, config: &Arc<rustls::ClientConfig>) -> std::io::Result<Sender> {
+    let tcp = tokio::net::TcpStream::connect(addr).await?;
+    tcp.set_nodelay(true)?;
+    let tls = TlsConnector::from(Arc::clone(config))
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await?;
+    let (sender, conn) = http1::handshake(TokioIo::new(tls))
+        .await
+        .map_err(std::io::Error::other)?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(sender)
+}
+
+async fn wait_ready(addr: SocketAddr, config: &Arc<rustls::ClientConfig>) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while connect(addr, config).await.is_err() {
+        assert!(Instant::now() < deadline, "server did not start on {addr}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// One request; Ok(true) when the review was denied.
+async fn send(sender: &mut Sender, body: &Bytes) -> Result<bool, String> {
+    sender.ready().await.map_err(|e| e.to_string())?;
+    let request = Request::post("/validate")
+        .header("host", "localhost")
+        .header("content-type", "application/json")
+        .body(Full::new(body.clone()))
+        .unwrap();
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = response.status();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes();
+    if status != StatusCode::OK {
+        return Err(format!("HTTP {status}"));
+    }
+    Ok(body.windows(16).any(|w| w == b"\"allowed\":false"))
+}
+
+struct Run {
+    /// Latencies in µs, sorted.
+    samples: Vec<u64>,
+    failed: usize,
+    rate: f64,
+}
+
+impl Run {
+    fn at(&self, q: f64) -> u64 {
+        if self.samples.is_empty() {
+            return 0;
+        }
+        self.samples[((self.samples.len() as f64 - 1.0) * q).round() as usize]
+    }
+
+    fn new(parts: Vec<(Vec<u64>, usize)>, elapsed: Duration) -> Run {
+        let mut samples = Vec::new();
+        let mut failed = 0;
+        for (s, f) in parts {
+            samples.extend(s);
+            failed += f;
+        }
+        samples.sort_unstable();
+        let rate = samples.len() as f64 / elapsed.as_secs_f64();
+        Run {
+            samples,
+            failed,
+            rate,
+        }
+    }
+}
+
+/// Back to back on `connections` connections for `duration`.
+async fn closed_loop(
+    addr: SocketAddr,
+    config: &Arc<rustls::ClientConfig>,
+    mix: &[Bytes],
+    connections: usize,
+    duration: Duration,
+) -> Run {
+    let started = Instant::now();
+    let deadline = started + duration;
+    let tasks: Vec<_> = (0..connections)
+        .map(|c| {
+            let (config, mix) = (Arc::clone(config), mix.to_vec());
+            tokio::spawn(async move {
+                let mut sender = connect(addr, &config).await.expect("connects");
+                let (mut samples, mut failed) = (Vec::new(), 0);
+                let mut i = c;
+                while Instant::now() < deadline {
+                    let start = Instant::now();
+                    match send(&mut sender, &mix[i % mix.len()]).await {
+                        Ok(_) => samples.push(start.elapsed().as_micros() as u64),
+                        Err(_) => {
+                            failed += 1;
+                            sender = connect(addr, &config).await.expect("reconnects");
+                        }
+                    }
+                    i += 1;
+                }
+                (samples, failed)
+            })
+        })
+        .collect();
+    let mut parts = Vec::new();
+    for t in tasks {
+        parts.push(t.await.unwrap());
+    }
+    Run::new(parts, started.elapsed())
+}
+
+/// `rate` requests per second in total, spread evenly over the connections; each
+/// latency counts from the request's scheduled time.
+async fn open_loop(
+    addr: SocketAddr,
+    config: &Arc<rustls::ClientConfig>,
+    mix: &[Bytes],
+    rate: f64,
+    duration: Duration,
+) -> Run {
+    let connections = RATE_CONNECTIONS;
+    let mut senders = Vec::new();
+    for _ in 0..connections {
+        senders.push(connect(addr, config).await.expect("connects"));
+    }
+    let interval = Duration::from_secs_f64(connections as f64 / rate);
+    let started = tokio::time::Instant::now() + Duration::from_millis(20);
+    let end = started + duration;
+    let tasks: Vec<_> = senders
+        .into_iter()
+        .enumerate()
+        .map(|(c, mut sender)| {
+            let (config, mix) = (Arc::clone(config), mix.to_vec());
+            tokio::spawn(async move {
+                let mut next = started + interval.mul_f64(c as f64 / connections as f64);
+                let (mut samples, mut failed) = (Vec::new(), 0);
+                let mut i = c;
+                while next < end {
+                    tokio::time::sleep_until(next).await;
+                    match send(&mut sender, &mix[i % mix.len()]).await {
+                        Ok(_) => samples.push(next.elapsed().as_micros() as u64),
+                        Err(_) => {
+                            failed += 1;
+                            sender = connect(addr, &config).await.expect("reconnects");
+                        }
+                    }
+                    next += interval;
+                    i += 1;
+                }
+                (samples, failed)
+            })
+        })
+        .collect();
+    let mut parts = Vec::new();
+    for t in tasks {
+        parts.push(t.await.unwrap());
+    }
+    Run::new(parts, duration)
+}
+
+/// The stack's limit: the same accept loop, TLS and axum, answering a fixed response.
+fn bare_server() {
+    use axum::routing::post;
+    use halint_webhook::server::{Server, Timeouts};
+    use halint_webhook::tls::CertStore;
+
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str| {
+        let at = args.iter().position(|a| a == name).expect(name);
+        args[at + 1].clone()
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        let certs = CertStore::load(Path::new(&arg("--tls-cert")), Path::new(&arg("--tls-key")))
+            .unwrap();
+        let response: &'static [u8] = br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"705ab4f5-6393-11e8-b7cc-42010a800002","allowed":true}}"#;
+        let app = axum::Router::new().route(
+            "/validate",
+            post(move |_body: Bytes| async move {
+                ([("content-type", "application/json")], response)
+            }),
+        );
+        let server = Server::bind(
+            arg("--listen").parse().unwrap(),
+            certs.server_config().unwrap(),
+            Timeouts::default(),
+        )
+        .await
+        .unwrap();
+        server.serve(app, std::future::pending()).await;
+    });
+}
+
+/// RSS added by a cache holding 10,000 workloads, 10,000 PDBs, 5,000 HPAs and 10,000
+/// Services, filled the way the watches fill it (object in, projection kept, object
+/// dropped). Measured in a fresh process so that nothing else is on its heap.
+fn cache_memory() {
+    use halint::load::{load_text, Limits};
+    use halint::objects::Kind;
+    use halint_webhook::cache::{ClusterCache, Projected};
+
+    const APPS: usize = 10_000;
+    let cache = ClusterCache::default();
+    let before = rss(std::process::id()).0;
+    for i in 0..APPS {
+        let loaded = load_text(
+            "app.yaml",
+            corpus::app(i, 42),
+            "default",
+            &Limits::default(),
+        );
+        for object in loaded.objects {
+            match &object.kind {
+                Kind::Deployment(o) => cache.apply(Deployment::KIND, o.project()),
+                Kind::PodDisruptionBudget(o) => cache.apply(Pdb::KIND, o.project()),
+                Kind::Service(o) => cache.apply(Service::KIND, o.project()),
+                Kind::HorizontalPodAutoscaler(o) if i % 2 == 0 => {
+                    cache.apply(Hpa::KIND, o.project())
+                }
+                _ => {}
+            }
+        }
+    }
+    let after = rss(std::process::id()).0;
+    println!(
+        "cache filled with {APPS} Deployments, {APPS} PDBs, {} HPAs, {APPS} Services: {:.1} MB more RSS ({:.1} MB → {:.1} MB)",
+        APPS / 2,
+        after - before,
+        before,
+        after
+    );
+    drop(cache);
+}
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler as Hpa;
+use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::policy::v1::PodDisruptionBudget as Pdb;
+
+#[path = "../../benches/corpus.rs"]
+mod corpus;
