@@ -4,12 +4,10 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::io::{self, Write};
-use std::sync::Arc;
 
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
-};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
+use super::excerpt::{Excerpt, Lines};
 use super::{Locator, Report, Style};
 use crate::engine::Severity;
 use crate::pointer;
@@ -20,7 +18,7 @@ struct Item {
     message: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<Excerpt>,
     labels: Vec<LabeledSpan>,
     related: Vec<Item>,
 }
@@ -81,19 +79,22 @@ fn severity(s: Severity) -> miette::Severity {
     }
 }
 
-/// Shares each file's text between the snippets that show it.
+/// Indexes each file's lines once for all the snippets that show it.
 #[derive(Default)]
-struct Sources(HashMap<String, Arc<str>>);
+struct Sources(HashMap<String, Lines>);
+
+/// Lines of context the snippets show around a label.
+const CONTEXT_LINES: usize = 2;
 
 impl Sources {
-    fn named(&mut self, name: &str, text: &str) -> NamedSource<Arc<str>> {
-        let text = self
+    fn excerpt(&mut self, name: &str, text: &str, labels: &[LabeledSpan]) -> Excerpt {
+        let lines = self
             .0
             .entry(name.to_string())
-            .or_insert_with(|| Arc::from(text))
-            .clone();
+            .or_insert_with(|| Lines::new(text));
+        let spans: Vec<(usize, usize)> = labels.iter().map(|l| (l.offset(), l.len())).collect();
         let display = if name == "-" { "<stdin>" } else { name };
-        NamedSource::new(display, text)
+        lines.excerpt(display, &spans, CONTEXT_LINES + 1)
     }
 }
 
@@ -108,7 +109,7 @@ pub fn write(
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(2);
+    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(CONTEXT_LINES);
     let mut sources = Sources::default();
     let mut inputs = Vec::new();
     let mut findings = Vec::new();
@@ -119,12 +120,13 @@ pub fn write(
             (Some(i), Some(position)) => {
                 let file = locator.file(i);
                 let (offset, len) = locator.offset_of(i, position, 1);
+                let labels = vec![LabeledSpan::new_primary_with_span(
+                    Some("here".into()),
+                    (offset, len),
+                )];
                 (
-                    Some(sources.named(&file.name, &file.text)),
-                    vec![LabeledSpan::new_primary_with_span(
-                        Some("here".into()),
-                        (offset, len),
-                    )],
+                    Some(sources.excerpt(&file.name, &file.text, &labels)),
+                    labels,
                 )
             }
             _ => (None, Vec::new()),
@@ -164,7 +166,7 @@ pub fn write(
                     format!("{field} is not set here")
                 };
                 (
-                    Some(sources.named(&p.file.name, &p.file.text)),
+                    Some(p.file),
                     vec![LabeledSpan::new_primary_with_span(
                         Some(label),
                         (p.offset, p.len),
@@ -192,7 +194,7 @@ pub fn write(
                     message: label,
                     severity: miette::Severity::Advice,
                     help: None,
-                    source: Some(sources.named(&p.file.name, &p.file.text)),
+                    source: Some(sources.excerpt(&p.file.name, &p.file.text, &[span.clone()])),
                     labels: vec![span],
                     related: Vec::new(),
                 });
@@ -203,7 +205,8 @@ pub fn write(
             message: finding.message.clone(),
             severity: severity(finding.severity),
             help: Some(finding.help.clone()),
-            source,
+            // Cut once every label of the snippet is known.
+            source: source.map(|file| sources.excerpt(&file.name, &file.text, &labels)),
             labels,
             related,
         };
