@@ -194,7 +194,11 @@ pub fn write(
                     message: label,
                     severity: miette::Severity::Advice,
                     help: None,
-                    source: Some(sources.excerpt(&p.file.name, &p.file.text, &[span.clone()])),
+                    source: Some(sources.excerpt(
+                        &p.file.name,
+                        &p.file.text,
+                        std::slice::from_ref(&span),
+                    )),
                     labels: vec![span],
                     related: Vec::new(),
                 });
