@@ -4,6 +4,7 @@ use crate::engine::Severity;
 use crate::objects::{Kind, PodTemplate};
 
 use super::budget;
+use super::images;
 use super::{Context, Diagnostic};
 
 /// Annotation (on the object or its pod template) that marks an ingress controller.
@@ -31,52 +32,10 @@ const KNOWN: &[&str] = &[
     "contour",
 ];
 
-/// An image reference split into (registry, path), without tag or digest. Docker Hub's
-/// `library/` prefix is dropped: `docker.io/library/traefik:v3` is `traefik`.
-fn repository(image: &str) -> (Option<&str>, &str) {
-    let image = image.split('@').next().unwrap_or(image);
-    let name = match image.rfind(':') {
-        Some(colon) if !image[colon..].contains('/') => &image[..colon],
-        _ => image,
-    };
-    let (registry, path) = match name.split_once('/') {
-        Some((first, rest))
-            if first.contains('.') || first.contains(':') || first == "localhost" =>
-        {
-            (Some(first), rest)
-        }
-        _ => (None, name),
-    };
-    (registry, path.strip_prefix("library/").unwrap_or(path))
-}
-
-/// Whether `path` is `suffix` or ends with `/suffix`.
-fn ends_with_components(path: &str, suffix: &str) -> bool {
-    let suffix = suffix.trim_matches('/');
-    !suffix.is_empty()
-        && (path == suffix
-            || path
-                .strip_suffix(suffix)
-                .is_some_and(|rest| rest.ends_with('/')))
-}
-
-/// `registry/path` of an image or a configured entry, without tag or digest.
-fn full_repository(image: &str) -> String {
-    match repository(image) {
-        (Some(registry), path) => format!("{registry}/{path}"),
-        (None, path) => path.to_string(),
-    }
-}
-
+/// Whether the image is a known ingress controller or one of the configured images: on
+/// whole trailing path components, registry, tag, digest and Docker Hub's `library/` aside.
 fn is_ingress_image(image: &str, extra: &[String]) -> bool {
-    let (_, path) = repository(image);
-    if KNOWN.iter().any(|k| ends_with_components(path, k)) {
-        return true;
-    }
-    let full = full_repository(image);
-    extra
-        .iter()
-        .any(|e| ends_with_components(&full, &full_repository(e)))
+    images::parse(image).is_one_of(KNOWN, extra)
 }
 
 /// Containers that run for the pod's life: the app containers and restartable sidecars.
@@ -207,6 +166,10 @@ mod tests {
 
     #[test]
     fn image_repository_is_parsed() {
+        let repository = |image| {
+            let r = images::parse(image);
+            (r.registry, r.path)
+        };
         assert_eq!(
             repository("registry.k8s.io/ingress-nginx/controller:v1.10.0@sha256:abc"),
             (Some("registry.k8s.io"), "ingress-nginx/controller")

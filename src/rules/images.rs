@@ -77,7 +77,7 @@ impl ImageRef<'_> {
 
 /// Whether `path` is `suffix` or ends with `/suffix`: `bitnami/etcd` ends with `etcd`,
 /// `etcd-operator` does not.
-pub fn ends_with_components(path: &str, suffix: &str) -> bool {
+fn ends_with_components(path: &str, suffix: &str) -> bool {
     let suffix = suffix.trim_matches('/');
     !suffix.is_empty()
         && (path == suffix
