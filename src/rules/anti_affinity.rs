@@ -1,10 +1,10 @@
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::PodAffinityTerm;
+use k8s_openapi::api::core::v1::{PodAffinityTerm, TopologySpreadConstraint};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use crate::objects::selector::{self, Labels};
-use crate::objects::{Object, WorkloadKind};
+use crate::objects::{Object, PodTemplate, WorkloadKind};
 
 use super::{Context, Diagnostic};
 
@@ -13,12 +13,9 @@ const HOSTNAME: &str = "kubernetes.io/hostname";
 const NAMESPACE_NAME: &str = "kubernetes.io/metadata.name";
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let Some(replicas) = cx.index.replicas_of(cx.object) else {
+    let Some(replicas) = cx.replicated() else {
         return;
     };
-    if replicas.count < 2 {
-        return;
-    }
     let Some(template) = cx.object.pod_template() else {
         return;
     };
@@ -33,37 +30,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // database") when something else spreads this workload, the mistake otherwise.
     let mut foreign_terms: Vec<(String, Miss)> = Vec::new();
 
-    let anti = template
-        .spec
-        .affinity
-        .as_ref()
-        .and_then(|a| a.pod_anti_affinity.as_ref());
-    let base = format!("{spec}/affinity/podAntiAffinity");
-    let required = anti
-        .and_then(|a| a.required_during_scheduling_ignored_during_execution.as_ref())
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, t)| {
-            (
-                t,
-                format!("{base}/requiredDuringSchedulingIgnoredDuringExecution/{i}"),
-            )
-        });
-    let preferred = anti
-        .and_then(|a| a.preferred_during_scheduling_ignored_during_execution.as_ref())
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, w)| {
-            (
-                &w.pod_affinity_term,
-                format!(
-                    "{base}/preferredDuringSchedulingIgnoredDuringExecution/{i}/podAffinityTerm"
-                ),
-            )
-        });
-    for (term, path) in required.chain(preferred) {
+    for (term, path) in anti_affinity_terms(&template) {
         if term.topology_key != HOSTNAME {
             continue;
         }
@@ -74,17 +41,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 
     let before = out.len();
-    for (i, constraint) in template
-        .spec
-        .topology_spread_constraints
-        .iter()
-        .flatten()
-        .enumerate()
-    {
+    for (constraint, path) in spread_constraints(&template) {
         if constraint.topology_key != HOSTNAME {
             continue;
         }
-        let path = format!("{spec}/topologySpreadConstraints/{i}");
         // matchLabelKeys only adds `key In (own value)`: it never excludes the pod's peers.
         match &constraint.label_selector {
             Some(sel) if selector::matches(sel, labels) => spreads = true,
@@ -163,6 +123,60 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             "add a topologySpreadConstraint or a preferred podAntiAffinity term on {HOSTNAME} whose labelSelector matches the pod labels"
         )),
     );
+}
+
+/// Every pod anti-affinity term of the template, required and preferred, with its pointer.
+pub(super) fn anti_affinity_terms<'a>(
+    template: &PodTemplate<'a>,
+) -> impl Iterator<Item = (&'a PodAffinityTerm, String)> + use<'a> {
+    let anti = template
+        .spec
+        .affinity
+        .as_ref()
+        .and_then(|a| a.pod_anti_affinity.as_ref());
+    let base = format!("{}/affinity/podAntiAffinity", template.spec_pointer());
+    let required = anti
+        .and_then(|a| a.required_during_scheduling_ignored_during_execution.as_ref())
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map({
+            let base = base.clone();
+            move |(i, t)| {
+                (
+                    t,
+                    format!("{base}/requiredDuringSchedulingIgnoredDuringExecution/{i}"),
+                )
+            }
+        });
+    let preferred = anti
+        .and_then(|a| a.preferred_during_scheduling_ignored_during_execution.as_ref())
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(move |(i, w)| {
+            (
+                &w.pod_affinity_term,
+                format!(
+                    "{base}/preferredDuringSchedulingIgnoredDuringExecution/{i}/podAffinityTerm"
+                ),
+            )
+        });
+    required.chain(preferred)
+}
+
+/// Every topologySpreadConstraint of the template, with its pointer.
+pub(super) fn spread_constraints<'a>(
+    template: &PodTemplate<'a>,
+) -> impl Iterator<Item = (&'a TopologySpreadConstraint, String)> + use<'a> {
+    let spec = template.spec_pointer();
+    template
+        .spec
+        .topology_spread_constraints
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(move |(i, c)| (c, format!("{spec}/topologySpreadConstraints/{i}")))
 }
 
 /// The label a controller adds to every pod of one revision (absent from the template).

@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use crate::engine::Severity;
-use crate::objects::index::Index;
+use crate::objects::index::{Index, Replicas};
 use crate::objects::Object;
 
 /// What a rule sees.
@@ -12,6 +12,16 @@ pub struct Context<'a> {
     pub object: &'a Object,
     pub index: &'a Index<'a>,
     pub config: &'a Config,
+}
+
+impl<'a> Context<'a> {
+    /// The object's effective replicas when it runs two or more: spreading, disruption
+    /// budgets and shared volumes mean nothing for a single replica.
+    pub fn replicated(&self) -> Option<Replicas<'a>> {
+        self.index
+            .replicas_of(self.object)
+            .filter(|replicas| replicas.count >= 2)
+    }
 }
 
 /// Another object a finding involves, labelled in reports.

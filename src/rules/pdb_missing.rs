@@ -5,12 +5,9 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if budget::is_controlled(cx.object) {
         return;
     }
-    let Some(replicas) = cx.index.replicas_of(cx.object) else {
+    let Some(replicas) = cx.replicated() else {
         return;
     };
-    if replicas.count < 2 {
-        return;
-    }
     let labels = cx.object.pod_labels();
     if !cx.index.pdbs_covering(cx.object.namespace(), labels).is_empty() {
         return;

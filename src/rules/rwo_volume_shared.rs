@@ -12,12 +12,9 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if budget::is_controlled(cx.object) {
         return;
     }
-    let Some(replicas) = cx.index.replicas_of(cx.object) else {
+    let Some(replicas) = cx.replicated() else {
         return;
     };
-    if replicas.count < 2 {
-        return;
-    }
     let Some(template) = cx.object.pod_template() else {
         return;
     };

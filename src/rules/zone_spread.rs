@@ -1,8 +1,6 @@
-use k8s_openapi::api::core::v1::PodAffinityTerm;
-
 use crate::objects::selector;
 
-use super::anti_affinity::{own_pods_miss, revision_label};
+use super::anti_affinity::{anti_affinity_terms, own_pods_miss, revision_label, spread_constraints};
 use super::placement;
 use super::{budget, Context, Diagnostic};
 
@@ -17,12 +15,9 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if budget::is_controlled(cx.object) {
         return;
     }
-    let Some(replicas) = cx.index.replicas_of(cx.object) else {
+    let Some(replicas) = cx.replicated() else {
         return;
     };
-    if replicas.count < 2 {
-        return;
-    }
     let Some(template) = cx.object.pod_template() else {
         return;
     };
@@ -45,17 +40,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let spec = template.spec_pointer();
     let mut misdirected: Option<String> = None;
 
-    for (i, c) in template
-        .spec
-        .topology_spread_constraints
-        .iter()
-        .flatten()
-        .enumerate()
-    {
+    for (c, path) in spread_constraints(&template) {
         if !ZONE_KEYS.contains(&c.topology_key.as_str()) {
             continue;
         }
-        let path = format!("{spec}/topologySpreadConstraints/{i}");
         match &c.label_selector {
             Some(sel) if selector::matches(sel, labels) => return,
             Some(_) => misdirected.get_or_insert(format!("{path}/labelSelector")),
@@ -63,39 +51,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
     }
 
-    let anti = template
-        .spec
-        .affinity
-        .as_ref()
-        .and_then(|a| a.pod_anti_affinity.as_ref());
-    let base = format!("{spec}/affinity/podAntiAffinity");
-    let required = anti
-        .and_then(|a| a.required_during_scheduling_ignored_during_execution.as_ref())
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, t)| {
-            (
-                t,
-                format!("{base}/requiredDuringSchedulingIgnoredDuringExecution/{i}"),
-            )
-        });
-    let preferred = anti
-        .and_then(|a| a.preferred_during_scheduling_ignored_during_execution.as_ref())
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, w)| {
-            (
-                &w.pod_affinity_term,
-                format!(
-                    "{base}/preferredDuringSchedulingIgnoredDuringExecution/{i}/podAffinityTerm"
-                ),
-            )
-        });
     let revision = revision_label(cx.object);
-    for (term, path) in required.chain(preferred) {
-        let term: &PodAffinityTerm = term;
+    for (term, path) in anti_affinity_terms(&template) {
         if !ZONE_KEYS.contains(&term.topology_key.as_str()) {
             continue;
         }
