@@ -8,6 +8,7 @@ use anyhow::anyhow;
 use clap::ValueEnum;
 use halint::config::located::display;
 use halint::config::{Config, ConfigFile};
+use halint::load::InputError;
 
 use crate::handler::Mode;
 
@@ -22,10 +23,7 @@ pub struct Settings {
 /// Reads a config file and the custom rules of its `ruleDirs`; a mistake is an error with
 /// its file, line and column, and the webhook does not start.
 pub fn load(path: &Path) -> anyhow::Result<Settings> {
-    let (file, config) = halint::config::read::read(path).map_err(|errors| {
-        let lines: Vec<String> = errors.iter().map(display).collect();
-        anyhow!("invalid config:\n{}", lines.join("\n"))
-    })?;
+    let (file, config) = halint::config::read::read(path).map_err(|errors| invalid(&errors))?;
     Ok(Settings {
         mode: mode(&file)?,
         config,
@@ -34,18 +32,20 @@ pub fn load(path: &Path) -> anyhow::Result<Settings> {
 
 /// Parses config text, as a file would hold it (its `ruleDirs` are not read).
 pub fn parse(name: &str, text: &str) -> anyhow::Result<Settings> {
-    let file = halint::config::parse(name, text).map_err(|errors| {
-        let lines: Vec<String> = errors.iter().map(display).collect();
-        anyhow!("invalid config:\n{}", lines.join("\n"))
-    })?;
-    let config = file.into_config(Vec::new()).map_err(|errors| {
-        let lines: Vec<String> = errors.iter().map(display).collect();
-        anyhow!("invalid config:\n{}", lines.join("\n"))
-    })?;
+    let file = halint::config::parse(name, text).map_err(|errors| invalid(&errors))?;
+    let config = file
+        .into_config(Vec::new())
+        .map_err(|errors| invalid(&errors))?;
     Ok(Settings {
         mode: mode(&file)?,
         config,
     })
+}
+
+/// Every mistake with its file, line and column, one a line.
+fn invalid(errors: &[InputError]) -> anyhow::Error {
+    let lines: Vec<String> = errors.iter().map(display).collect();
+    anyhow!("invalid config:\n{}", lines.join("\n"))
 }
 
 fn mode(file: &ConfigFile) -> anyhow::Result<Option<Mode>> {
