@@ -3,18 +3,14 @@
 use std::fs;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 
 use serde_json::Value;
 
-fn halint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_halint"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("halint runs")
-}
+#[path = "support/bin.rs"]
+mod bin;
+
+use bin::halint;
 
 fn json(args: &[&str]) -> (Value, i32) {
     let mut all = vec!["--format", "json"];
@@ -189,7 +185,7 @@ fn bad_input_is_located_and_the_rest_still_linted() {
 
 #[test]
 fn reads_stdin_and_lists() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_halint"))
+    let mut child = bin::command()
         .args(["--format", "json", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -2,12 +2,15 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
+#[path = "support/bin.rs"]
+mod bin;
+
 fn halint_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_halint"))
+    bin::command()
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")

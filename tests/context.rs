@@ -3,7 +3,7 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
@@ -29,8 +29,11 @@ spec:
   selector: {matchLabels: {app: web}}
 ";
 
+#[path = "support/bin.rs"]
+mod bin;
+
 fn run(dir: &Path, args: &[&str]) -> (Value, Output) {
-    let out = Command::new(env!("CARGO_BIN_EXE_halint"))
+    let out = bin::command()
         .args([
             "--format",
             "json",
@@ -129,7 +132,7 @@ fn context_files_that_do_not_parse_are_reported() {
     assert_eq!(error["file"], "platform/broken.yaml");
     assert!(error["line"].is_u64(), "{report:#}");
     // The human report names it too.
-    let human = Command::new(env!("CARGO_BIN_EXE_halint"))
+    let human = bin::command()
         .args(["--context", "platform", "web.yaml"])
         .current_dir(dir.path())
         .output()

@@ -1,17 +1,12 @@
 //! The machine formats: SARIF (checked against the official SARIF 2.1.0 schema), GitHub
 //! workflow commands, and `halint rules --format json`.
 
-use std::process::{Command, Output};
-
 use serde_json::Value;
 
-fn halint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_halint"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("halint runs")
-}
+#[path = "support/bin.rs"]
+mod bin;
+
+use bin::halint;
 
 fn sarif(args: &[&str]) -> Value {
     let mut all = vec!["--format", "sarif"];

@@ -4,15 +4,12 @@
 use std::fs;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-fn halint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_halint"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("halint runs")
-}
+#[path = "support/bin.rs"]
+mod bin;
+
+use bin::halint;
 
 fn generated(args: &[&str]) -> String {
     let out = halint(args);
