@@ -56,21 +56,8 @@ fn check(text: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn cases(default: u32) -> ProptestConfig {
-    // PROPTEST_CASES, when set, wins (proptest reads it into the default config).
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(cases(384))]
+    #![proptest_config(manifests::cases(384))]
 
     #[test]
     fn generated_manifests_load_lint_and_report(

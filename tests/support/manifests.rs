@@ -8,6 +8,20 @@
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
+/// The suites' config: `default` cases unless PROPTEST_CASES says otherwise, and no
+/// failure files written into the source tree.
+pub fn cases(default: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default);
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
 /// Any small JSON value: what a field of the wrong type may hold.
 pub fn wild() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![

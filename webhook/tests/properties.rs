@@ -247,20 +247,8 @@ prop_compose! {
     }
 }
 
-fn cases(default: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(cases(768))]
+    #![proptest_config(manifests::cases(768))]
 
     #[test]
     fn generated_reviews_are_always_answered(review in review()) {
