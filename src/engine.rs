@@ -109,9 +109,6 @@ pub fn lint_all(input: &LintInput<'_>) -> Linted {
     let config = input.config;
     let mut out = Linted::default();
     let mut diagnostics = Vec::new();
-    // Offline, a repository that keeps its PDBs elsewhere cannot show a workload's PDB:
-    // the absence of one in the set proves nothing. The cluster's PDBs are another story.
-    let pdbs_unknown = config.pdbs_elsewhere && input.cluster.is_none();
     for (i, object) in input.objects.iter().enumerate() {
         let exemptions = Exemptions::of(object, &config.peer_exemptions);
         let judge = |finding: Finding, out: &mut Linted| {
@@ -119,7 +116,7 @@ pub fn lint_all(input: &LintInput<'_>) -> Linted {
         };
         for (rule, meta) in rules::REGISTRY.iter().zip(catalog::all()) {
             let level = config.level(rule.id);
-            if level == Some(Level::Off) || (pdbs_unknown && rule.id == "pdb-missing") {
+            if level == Some(Level::Off) {
                 continue;
             }
             if !meta.applies_to(&object.id.kind) {

@@ -132,6 +132,12 @@ impl<'a> Index<'a> {
         self.named(|c| c.workload(namespace, kind, name))
     }
 
+    /// Whether a cluster's objects stand behind the set (the webhook), or only the set and
+    /// its context (the CLI).
+    pub fn has_cluster(&self) -> bool {
+        self.cluster.is_some()
+    }
+
     /// Whether the namespace holds Services, in the set or the cluster.
     pub fn has_services(&self, namespace: &str) -> bool {
         self.local.has_services(namespace)

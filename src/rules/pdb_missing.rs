@@ -2,6 +2,11 @@ use super::budget;
 use super::{Context, Diagnostic};
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    // Offline, a repository that keeps its PDBs elsewhere cannot show a workload's PDB:
+    // the absence of one in the set proves nothing. The cluster's PDBs are another story.
+    if cx.config.pdbs_elsewhere && !cx.index.has_cluster() {
+        return;
+    }
     if budget::is_controlled(cx.object) {
         return;
     }
