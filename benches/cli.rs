@@ -123,8 +123,11 @@ fn main() {
         for i in 0..n {
             let app = corpus::app(i, SEED);
             fs::write(many.join(format!("app-{i:05}.yaml")), &app).unwrap();
+            if i > 0 {
+                // Between documents only: a trailing marker would start an empty document.
+                all.push_str("---\n");
+            }
             all.push_str(&app);
-            all.push_str("---\n");
         }
         let single = dir.join(format!("all-{n}.yaml"));
         fs::write(&single, &all).unwrap();
