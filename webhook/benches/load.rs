@@ -8,7 +8,9 @@
 //!
 //! The load generator is this binary: an open-loop client at fixed rates (each request
 //! has a scheduled send time and its latency counts from then, so a stalled server
-//! cannot hide its queue), and a closed loop at saturation. The mix is built from the
+//! cannot hide its queue; the schedule is kept by a thread sleeping on the OS clock, and
+//! the generator's own lateness is reported beside the latencies as "client lag"), and
+//! a closed loop at saturation. The mix is built from the
 //! captures in testdata/admission: Deployments allowed and denied, PDBs, scale requests.
 //! Client and server share the machine's cores.
 
@@ -66,8 +68,8 @@ fn main() {
         mix.len()
     );
     println!();
-    println!("| server | RSS at rest | saturation req/s (p50, p99) | rate | p50 | p99 | p99.9 | max | failed | peak RSS |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| server | RSS at rest | saturation req/s (p50, p99) | rate | p50 | p99 | p99.9 | max | failed | peak RSS | client lag p50 / p99 (pacer p99) |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut saturations = Vec::new();
     for target in ["halint-webhook", "bare axum + rustls"] {
         let port = free_port();
@@ -104,7 +106,7 @@ fn main() {
             )
             .await;
             println!(
-                "| {target} | {rest:.1} MB | {:.0} ({} µs, {} µs) | | | | | | {} | |",
+                "| {target} | {rest:.1} MB | {:.0} ({} µs, {} µs) | | | | | | {} | | |",
                 sat.rate,
                 sat.at(0.5),
                 sat.at(0.99),
@@ -113,14 +115,18 @@ fn main() {
             saturations.push(sat.rate);
             for &rate in &rates {
                 let run = open_loop(addr, &client, &mix, rate, Duration::from_secs(seconds)).await;
+                let lag = run.lag.as_ref().expect("an open-loop run");
                 println!(
-                    "| {target} | | | {rate:.0}/s | {} µs | {} µs | {} µs | {} µs | {} | {:.1} MB |",
+                    "| {target} | | | {rate:.0}/s | {} µs | {} µs | {} µs | {} µs | {} | {:.1} MB | {} / {} µs ({} µs) |",
                     run.at(0.5),
                     run.at(0.99),
                     run.at(0.999),
                     run.samples.last().copied().unwrap_or(0),
                     run.failed,
                     rss(child.0.id()).1,
+                    quantile(&lag.started, 0.5),
+                    quantile(&lag.started, 0.99),
+                    quantile(&lag.released, 0.99),
                 );
             }
         });
@@ -256,14 +262,13 @@ struct Run {
     samples: Vec<u64>,
     failed: usize,
     rate: f64,
+    /// The generator's lateness, for open-loop runs.
+    lag: Option<Lag>,
 }
 
 impl Run {
     fn at(&self, q: f64) -> u64 {
-        if self.samples.is_empty() {
-            return 0;
-        }
-        self.samples[((self.samples.len() as f64 - 1.0) * q).round() as usize]
+        quantile(&self.samples, q)
     }
 
     fn new(parts: Vec<(Vec<u64>, usize)>, elapsed: Duration) -> Run {
@@ -279,6 +284,7 @@ impl Run {
             samples,
             failed,
             rate,
+            lag: None,
         }
     }
 }
@@ -322,8 +328,14 @@ async fn closed_loop(
     Run::new(parts, started.elapsed())
 }
 
-/// `rate` requests per second in total, spread evenly over the connections; each
-/// latency counts from the request's scheduled time.
+/// `rate` requests per second in total; each latency counts from the request's
+/// scheduled time, so a server that falls behind is charged its queue.
+///
+/// The schedule is kept by a thread of its own sleeping on the OS clock (with the timer
+/// slack at its minimum), not by tokio's timer, whose 1 ms ticks would make every
+/// request up to a millisecond late and charge that to the server. Due requests go to a
+/// queue that the connections take from, as the API server's pooled connections do.
+/// How late each request started (the instrument's own floor) is measured too.
 async fn open_loop(
     addr: SocketAddr,
     config: &Arc<rustls::ClientConfig>,
@@ -331,44 +343,103 @@ async fn open_loop(
     rate: f64,
     duration: Duration,
 ) -> Run {
-    let connections = RATE_CONNECTIONS;
     let mut senders = Vec::new();
-    for _ in 0..connections {
+    for _ in 0..RATE_CONNECTIONS {
         senders.push(connect(addr, config).await.expect("connects"));
     }
-    let interval = Duration::from_secs_f64(connections as f64 / rate);
-    let started = tokio::time::Instant::now() + Duration::from_millis(20);
-    let end = started + duration;
+    let interval = Duration::from_secs_f64(1.0 / rate);
+    let count = (duration.as_secs_f64() * rate) as usize;
+    let (due_tx, due_rx) = tokio::sync::mpsc::unbounded_channel::<(Instant, usize)>();
+    let due_rx = Arc::new(tokio::sync::Mutex::new(due_rx));
+    let started = Instant::now() + Duration::from_millis(20);
+    let pacer = std::thread::spawn(move || pace(&due_tx, started, interval, count));
     let tasks: Vec<_> = senders
         .into_iter()
-        .enumerate()
-        .map(|(c, mut sender)| {
-            let (config, mix) = (Arc::clone(config), mix.to_vec());
+        .map(|mut sender| {
+            let (config, mix, due_rx) = (Arc::clone(config), mix.to_vec(), Arc::clone(&due_rx));
             tokio::spawn(async move {
-                let mut next = started + interval.mul_f64(c as f64 / connections as f64);
-                let (mut samples, mut failed) = (Vec::new(), 0);
-                let mut i = c;
-                while next < end {
-                    tokio::time::sleep_until(next).await;
+                let (mut samples, mut lag, mut failed) = (Vec::new(), Vec::new(), 0);
+                loop {
+                    let next = due_rx.lock().await.recv().await;
+                    let Some((due, i)) = next else { break };
+                    lag.push(due.elapsed().as_micros() as u64);
                     match send(&mut sender, &mix[i % mix.len()]).await {
-                        Ok(_) => samples.push(next.elapsed().as_micros() as u64),
+                        Ok(_) => samples.push(due.elapsed().as_micros() as u64),
                         Err(_) => {
                             failed += 1;
                             sender = connect(addr, &config).await.expect("reconnects");
                         }
                     }
-                    next += interval;
-                    i += 1;
                 }
-                (samples, failed)
+                (samples, lag, failed)
             })
         })
         .collect();
-    let mut parts = Vec::new();
+    let (mut parts, mut lag) = (Vec::new(), Vec::new());
     for t in tasks {
-        parts.push(t.await.unwrap());
+        let (samples, l, failed) = t.await.unwrap();
+        parts.push((samples, failed));
+        lag.extend(l);
     }
-    Run::new(parts, duration)
+    let pacer_late = pacer.join().unwrap();
+    let mut run = Run::new(parts, duration);
+    run.lag = Some(Lag::new(pacer_late, lag));
+    run
+}
+
+/// Releases `count` requests at `start`, `start + interval`, ...; returns how late (µs)
+/// each was released. A late release never shifts the schedule: the requests due by then
+/// all go at once, as an open loop must.
+fn pace(
+    due: &tokio::sync::mpsc::UnboundedSender<(Instant, usize)>,
+    start: Instant,
+    interval: Duration,
+    count: usize,
+) -> Vec<u64> {
+    // The default slack (50 µs) lets the kernel wake this thread that much later to
+    // batch timers; the schedule wants the earliest wake-up it can get.
+    // SAFETY: prctl with PR_SET_TIMERSLACK reads no memory.
+    unsafe {
+        libc::prctl(libc::PR_SET_TIMERSLACK, 1 as libc::c_ulong, 0, 0, 0);
+    }
+    let mut late = Vec::with_capacity(count);
+    for i in 0..count {
+        let at = start + interval.mul_f64(i as f64);
+        let now = Instant::now();
+        if at > now {
+            std::thread::sleep(at - now);
+        }
+        late.push(at.elapsed().as_micros() as u64);
+        if due.send((at, i)).is_err() {
+            break;
+        }
+    }
+    late
+}
+
+/// The load generator's own lateness in an open-loop run, in µs.
+struct Lag {
+    /// Scheduled time to the pacing thread's release (sorted).
+    released: Vec<u64>,
+    /// Scheduled time to the request's first byte being handed to its connection
+    /// (sorted): the release, the hand-off to a client task, and any wait for a free
+    /// connection. The floor of every latency in the run.
+    started: Vec<u64>,
+}
+
+impl Lag {
+    fn new(mut released: Vec<u64>, mut started: Vec<u64>) -> Self {
+        released.sort_unstable();
+        started.sort_unstable();
+        Self { released, started }
+    }
+}
+
+fn quantile(sorted: &[u64], q: f64) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * q).round() as usize]
 }
 
 /// The stack's limit: the same accept loop, TLS and axum, answering a fixed response.
