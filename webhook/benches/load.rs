@@ -6,6 +6,14 @@
 //!     cargo bench -p halint-webhook --bench load
 //!     HALINT_BENCH_SECS=10 HALINT_BENCH_RATES=500,1000,2000 cargo bench -p halint-webhook --bench load
 //!
+//! Profiling the whole server path (TLS, HTTP, handler, log line): each server runs under
+//! the wrapper and answers exactly HALINT_LOAD_REQUESTS requests of the mix on one
+//! connection; a run with 0 gives the start-up cost to subtract.
+//!
+//!     HALINT_LOAD_SERVERS=halint-webhook HALINT_LOAD_REQUESTS=2000 \
+//!       HALINT_LOAD_WRAPPER="valgrind --tool=callgrind --callgrind-out-file=cg.%p" \
+//!       cargo bench -p halint-webhook --bench load
+//!
 //! The load generator is this binary: an open-loop client at fixed rates (each request
 //! has a scheduled send time and its latency counts from then, so a stalled server
 //! cannot hide its queue; the schedule is kept by a thread sleeping on the OS clock, and
@@ -18,7 +26,7 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,13 +40,18 @@ use hyper_util::rt::TokioIo;
 use rustls::pki_types::ServerName;
 use tokio_rustls::TlsConnector;
 
+// The webhook's allocator, so that the cache's memory below is what the webhook pays.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Connections of the closed loop at saturation, and of the open loop.
 const SATURATION_CONNECTIONS: usize = 8;
 const RATE_CONNECTIONS: usize = 16;
 
 fn main() {
     match std::env::var("HALINT_LOAD_ROLE").as_deref() {
-        Ok("bare") => return bare_server(),
+        Ok("bare") => return bare_server(false),
+        Ok("bare-decode") => return bare_server(true),
         Ok("cache") => return cache_memory(),
         _ => {}
     }
@@ -47,6 +60,20 @@ fn main() {
         .unwrap_or_else(|_| "500,1000,2000".into())
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    // A profiler to start the servers under (`valgrind --tool=callgrind`), and with it
+    // an exact number of requests instead of timed runs.
+    let wrapper: Option<Vec<String>> = std::env::var("HALINT_LOAD_WRAPPER")
+        .ok()
+        .map(|w| w.split_whitespace().map(str::to_owned).collect())
+        .filter(|w: &Vec<String>| !w.is_empty());
+    let requests: Option<usize> = std::env::var("HALINT_LOAD_REQUESTS")
+        .ok()
+        .and_then(|n| n.parse().ok());
+    let servers: Vec<String> = std::env::var("HALINT_LOAD_SERVERS")
+        .unwrap_or_else(|_| "halint-webhook,bare".into())
+        .split(',')
+        .map(|s| s.trim().to_owned())
         .collect();
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let pki = Pki::new();
@@ -71,17 +98,28 @@ fn main() {
     println!("| server | RSS at rest | saturation req/s (p50, p99) | rate | p50 | p99 | p99.9 | max | failed | peak RSS | client lag p50 / p99 (pacer p99) |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut saturations = Vec::new();
-    for target in ["halint-webhook", "bare axum + rustls"] {
+    for target in ["halint-webhook", "bare axum + rustls", "bare + decode"] {
         let port = free_port();
         let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let mut command = if target == "halint-webhook" {
-            let mut c = Command::new(env!("CARGO_BIN_EXE_halint-webhook"));
-            c.arg("--no-cluster");
-            c
-        } else {
-            let mut c = Command::new(std::env::current_exe().unwrap());
-            c.env("HALINT_LOAD_ROLE", "bare");
-            c
+        let (program, role) = match target {
+            "halint-webhook" => (PathBuf::from(env!("CARGO_BIN_EXE_halint-webhook")), None),
+            "bare axum + rustls" => (std::env::current_exe().unwrap(), Some("bare")),
+            _ => (std::env::current_exe().unwrap(), Some("bare-decode")),
+        };
+        if !servers.iter().any(|s| target.starts_with(s.as_str())) {
+            continue;
+        }
+        let mut command = match &wrapper {
+            Some(words) => {
+                let mut c = Command::new(&words[0]);
+                c.args(&words[1..]).arg(&program);
+                c
+            }
+            None => Command::new(&program),
+        };
+        match role {
+            Some(role) => command.env("HALINT_LOAD_ROLE", role),
+            None => command.arg("--no-cluster"),
         };
         command
             .args(["--listen", &addr.to_string()])
@@ -95,6 +133,12 @@ fn main() {
         runtime.block_on(async {
             wait_ready(addr, &client).await;
             let rest = rss(child.0.id()).0;
+            if let Some(count) = requests {
+                // Under a profiler: exactly `count` requests, nothing else.
+                let sent = counted(addr, &client, &mix, count).await;
+                println!("| {target} | {rest:.1} MB | {count} requests sent, {sent} failed | | | | | | | | |");
+                return;
+            }
             // Warm-up: handshakes, allocator, lazily built tables.
             closed_loop(addr, &client, &mix, 4, Duration::from_millis(500)).await;
             let sat = closed_loop(
@@ -132,12 +176,15 @@ fn main() {
         });
         drop(child);
     }
-    if let [ours, bare] = saturations[..] {
+    if requests.is_some() {
+        return;
+    }
+    if let [ours, bare, decode] = saturations[..] {
         println!();
         println!(
-            "saturation: halint-webhook / bare = {:.2} (bare / halint-webhook = {:.2}×)",
-            ours / bare,
-            bare / ours
+            "saturation: bare / halint-webhook = {:.2}×, bare + decode / halint-webhook = {:.2}×",
+            bare / ours,
+            decode / ours
         );
     }
 
@@ -156,11 +203,23 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
         .unwrap_or(default)
 }
 
-/// A child server, killed when dropped.
+/// A child server, stopped when dropped: SIGTERM first, so that a profiler it runs
+/// under writes its data, then SIGKILL if it lingers.
 struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // SAFETY: kill(2) on our own child's pid reads no memory.
+        unsafe {
+            libc::kill(self.0.id() as libc::pid_t, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -225,7 +284,7 @@ async fn connect(addr: SocketAddr, config: &Arc<rustls::ClientConfig>) -> std::i
 }
 
 async fn wait_ready(addr: SocketAddr, config: &Arc<rustls::ClientConfig>) {
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + Duration::from_secs(120);
     while connect(addr, config).await.is_err() {
         assert!(Instant::now() < deadline, "server did not start on {addr}");
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -287,6 +346,25 @@ impl Run {
             lag: None,
         }
     }
+}
+
+/// `count` requests of the mix, one after another on one connection; returns how many
+/// failed.
+async fn counted(
+    addr: SocketAddr,
+    config: &Arc<rustls::ClientConfig>,
+    mix: &[Bytes],
+    count: usize,
+) -> usize {
+    let mut sender = connect(addr, config).await.expect("connects");
+    let mut failed = 0;
+    for i in 0..count {
+        if send(&mut sender, &mix[i % mix.len()]).await.is_err() {
+            failed += 1;
+            sender = connect(addr, config).await.expect("reconnects");
+        }
+    }
+    failed
 }
 
 /// Back to back on `connections` connections for `duration`.
@@ -442,8 +520,11 @@ fn quantile(sorted: &[u64], q: f64) -> u64 {
     sorted[((sorted.len() as f64 - 1.0) * q).round() as usize]
 }
 
-/// The stack's limit: the same accept loop, TLS and axum, answering a fixed response.
-fn bare_server() {
+/// The stack's limit: the same accept loop, TLS and axum, answering a fixed response;
+/// with `decode`, reading each body into kube's `AdmissionReview` first and answering
+/// its uid, as the smallest kube-rs admission webhook does (the floor for a server that
+/// reads a ~5 KB JSON review at all).
+fn bare_server(decode: bool) {
     use axum::routing::post;
     use halint_webhook::server::{Server, Timeouts};
     use halint_webhook::tls::CertStore;
@@ -459,12 +540,31 @@ fn bare_server() {
         let certs = CertStore::load(Path::new(&arg("--tls-cert")), Path::new(&arg("--tls-key")))
             .unwrap();
         let response: &'static [u8] = br#"{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":"705ab4f5-6393-11e8-b7cc-42010a800002","allowed":true}}"#;
-        let app = axum::Router::new().route(
-            "/validate",
-            post(move |_body: Bytes| async move {
-                ([("content-type", "application/json")], response)
-            }),
-        );
+        let app = if decode {
+            axum::Router::new().route(
+                "/validate",
+                post(move |body: Bytes| async move {
+                    use kube::core::admission::{AdmissionRequest, AdmissionResponse, AdmissionReview};
+                    use kube::core::DynamicObject;
+                    let review: AdmissionReview<DynamicObject> =
+                        serde_json::from_slice(&body).expect("an AdmissionReview");
+                    let request: AdmissionRequest<DynamicObject> =
+                        review.try_into().expect("a request");
+                    let answer = AdmissionResponse::from(&request).into_review();
+                    (
+                        [("content-type", "application/json")],
+                        serde_json::to_vec(&answer).unwrap(),
+                    )
+                }),
+            )
+        } else {
+            axum::Router::new().route(
+                "/validate",
+                post(move |_body: Bytes| async move {
+                    ([("content-type", "application/json")], response)
+                }),
+            )
+        };
         let server = Server::bind(
             arg("--listen").parse().unwrap(),
             certs.server_config().unwrap(),
