@@ -40,10 +40,6 @@ use hyper_util::rt::TokioIo;
 use rustls::pki_types::ServerName;
 use tokio_rustls::TlsConnector;
 
-// The webhook's allocator, so that the cache's memory below is what the webhook pays.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Connections of the closed loop at saturation, and of the open loop.
 const SATURATION_CONNECTIONS: usize = 8;
 const RATE_CONNECTIONS: usize = 16;
