@@ -2,8 +2,9 @@
 //!
 //! Built on saphyr-parser's event stream rather than a serde deserializer so that halint
 //! controls the things a hostile or broken file can do: nesting depth, alias expansion,
-//! duplicate keys. Positions are recorded only on request (`SpanMode::Record`): the CLI parses
-//! every file without them and parses again, with them, only the files it reports on.
+//! duplicate keys. Positions are recorded only on request (`SpanMode::Record`), and
+//! [`parse_outlines`] leaves out what no projection reads: the CLI's first pass needs
+//! neither (see `crate::pipeline`).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -399,14 +400,19 @@ impl<'l> Builder<'l> {
                     _ => self.fail(key_at, "a `<<` merge key needs a mapping".to_string()),
                 },
                 Some((k, key_at, key_len)) => {
-                    if entries.contains_key(&k) {
-                        self.fail(key_at, format!("duplicate key `{k}` in a mapping"));
-                        return;
-                    }
                     if record {
                         spans.push((k.clone(), span(key_at, key_len, children)));
                     }
-                    entries.insert(k, value);
+                    // One lookup: the key is hashed once whether it is new or a duplicate.
+                    match entries.entry(k) {
+                        serde_json::map::Entry::Vacant(slot) => {
+                            slot.insert(value);
+                        }
+                        serde_json::map::Entry::Occupied(slot) => {
+                            let message = format!("duplicate key `{}` in a mapping", slot.key());
+                            self.fail(key_at, message);
+                        }
+                    }
                 }
             },
         }

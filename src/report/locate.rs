@@ -1,7 +1,8 @@
 //! From (object, JSON pointer) to file, line and column.
 //!
-//! Files are parsed without positions for speed; the few files that have findings are parsed
-//! again here, with positions, once each.
+//! The CLI's pipeline resolves most places while it lints (see [`Places`]); whatever it did
+//! not (an object loaded without positions, a related object in another piece of a file)
+//! is found by parsing its file again here, with positions, once per file.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
