@@ -266,11 +266,10 @@ fn projected(object: &Object) -> (ObjectRef, Option<Entry>) {
 /// The objects of a piece, from outlines of its documents.
 fn outline(piece: &Piece, text: &str, input: &CheckInput<'_>) -> Seen {
     let mut seen = Seen::default();
-    let errors = yaml::parse_outlines(&text[piece.start..piece.end], input.limits, |doc| {
-        let document = doc.index;
-        seen.documents = document + 1;
-        seen.skipped +=
-            document_objects(
+    let (errors, documents) =
+        yaml::parse_outlines(&text[piece.start..piece.end], input.limits, |doc| {
+            let document = doc.index;
+            seen.skipped += document_objects(
                 doc.value,
                 input.default_namespace,
                 |found, prefix| match found {
@@ -285,7 +284,8 @@ fn outline(piece: &Piece, text: &str, input: &CheckInput<'_>) -> Seen {
                     Err(_) => seen.failed = true,
                 },
             );
-    });
+        });
+    seen.documents = documents;
     seen.failed |= !errors.is_empty();
     seen
 }
@@ -434,6 +434,24 @@ mod tests {
             ("small.yaml", app(7)),
             ("bad.yaml", "a: [\n".into()),
         ]);
+    }
+
+    #[test]
+    fn empty_documents_at_the_cuts_keep_the_documents_indexes() {
+        // Empty documents are never handed over but count in the indexes of those after.
+        // A run of them longer than a piece: cuts land inside it.
+        let big: String = (0..400)
+            .map(|i| {
+                app(i)
+                    + if i == 200 {
+                        "---\n".repeat(1500)
+                    } else {
+                        String::new()
+                    }
+                    .as_str()
+            })
+            .collect();
+        same_as_load(&[("big.yaml", big)]);
     }
 
     #[test]

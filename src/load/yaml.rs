@@ -63,18 +63,20 @@ pub fn parse_each(
     limits: &Limits,
     on_document: impl FnMut(Document),
 ) -> Vec<ParseError> {
-    stream(Builder::new(spans, limits), text, limits, on_document)
+    stream(Builder::new(spans, limits), text, limits, on_document).0
 }
 
 /// Like [`parse_each`] without positions, but leaving out of each object what no
 /// projection of another object reads and what is most of its bytes: pod specs,
 /// annotations, managed fields, status. Mistakes inside what is left out go unnoticed, so
 /// a caller must read the document whole before reporting on it.
+/// Returns the errors, and how many documents the text holds (empty ones included, which
+/// are never handed over but count in the documents' indexes).
 pub fn parse_outlines(
     text: &str,
     limits: &Limits,
     on_document: impl FnMut(Document),
-) -> Vec<ParseError> {
+) -> (Vec<ParseError>, usize) {
     let mut builder = Builder::new(SpanMode::Skip, limits);
     builder.outline = true;
     stream(builder, text, limits, on_document)
@@ -85,7 +87,7 @@ fn stream(
     text: &str,
     limits: &Limits,
     mut on_document: impl FnMut(Document),
-) -> Vec<ParseError> {
+) -> (Vec<ParseError>, usize) {
     let mut parser = Parser::new_from_str(text);
     let mut count = 0;
     loop {
@@ -120,7 +122,7 @@ fn stream(
             break;
         }
     }
-    builder.out.errors
+    (builder.out.errors, builder.doc_index)
 }
 
 /// A node under construction.
