@@ -15,7 +15,7 @@ use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::selector::{self, Labels};
+use super::selector::{self, LabelSet, LabelSource};
 use super::{Kind, Object, Rollout, ScaledObject, WorkloadKind};
 
 /// Where a catalog entry came from.
@@ -35,7 +35,7 @@ pub struct WorkloadInfo {
     pub kind: WorkloadKind,
     pub name: String,
     /// Labels of the pod template.
-    pub labels: Labels,
+    pub labels: LabelSet,
     /// spec.replicas as written (None: absent, which means 1; or a DaemonSet).
     pub replicas: Option<i32>,
 }
@@ -82,7 +82,7 @@ pub struct ServiceInfo {
     pub namespace: String,
     pub name: String,
     /// None or empty: the Service selects no pods (its endpoints are managed elsewhere).
-    pub selector: Option<Labels>,
+    pub selector: Option<LabelSet>,
     /// clusterIP None: DNS answers with the pods' own addresses (what a StatefulSet needs).
     pub headless: bool,
 }
@@ -122,9 +122,10 @@ fn ns_name(meta: &ObjectMeta) -> (String, String) {
     )
 }
 
-fn template_labels(t: Option<&k8s_openapi::api::core::v1::PodTemplateSpec>) -> Labels {
+fn template_labels(t: Option<&k8s_openapi::api::core::v1::PodTemplateSpec>) -> LabelSet {
     t.and_then(|t| t.metadata.as_ref())
-        .and_then(|m| m.labels.clone())
+        .and_then(|m| m.labels.as_ref())
+        .map(LabelSet::from)
         .unwrap_or_default()
 }
 
@@ -270,7 +271,11 @@ impl From<&Service> for ServiceInfo {
         ServiceInfo {
             namespace,
             name,
-            selector: o.spec.as_ref().and_then(|s| s.selector.clone()),
+            selector: o
+                .spec
+                .as_ref()
+                .and_then(|s| s.selector.as_ref())
+                .map(LabelSet::from),
             headless: o
                 .spec
                 .as_ref()
@@ -346,19 +351,64 @@ type Pair = (String, String);
 type ItemKey = (&'static str, String);
 
 /// How an entry is found by label.
-enum IndexedBy {
+enum IndexedBy<'a> {
     /// Under each of these pairs (a workload, by its pod labels).
-    Pairs(Vec<Pair>),
+    Pairs(Vec<(&'a str, &'a str)>),
     /// Only by scanning: its selector has no required label pair.
     Scan,
     /// Never: it selects nothing.
     Never,
 }
 
+/// What an entry is indexed under, read from the entry itself: kept beside each of
+/// thousands of entries, a copy of its pairs cost as much as the entry.
+trait Indexed {
+    fn indexed_by(&self) -> IndexedBy<'_>;
+}
+
+impl Indexed for WorkloadInfo {
+    fn indexed_by(&self) -> IndexedBy<'_> {
+        IndexedBy::Pairs(self.labels.iter().collect())
+    }
+}
+
+impl Indexed for PdbInfo {
+    fn indexed_by(&self) -> IndexedBy<'_> {
+        match &self.selector {
+            None => IndexedBy::Never,
+            Some(s) => match selector::required_pair(s) {
+                Some((k, v)) => IndexedBy::Pairs(vec![(k, v)]),
+                None => IndexedBy::Scan,
+            },
+        }
+    }
+}
+
+impl Indexed for AutoscalerInfo {
+    fn indexed_by(&self) -> IndexedBy<'_> {
+        IndexedBy::Pairs(vec![(&self.target_kind, &self.target_name)])
+    }
+}
+
+impl Indexed for ServiceInfo {
+    fn indexed_by(&self) -> IndexedBy<'_> {
+        match self.selector.as_ref().and_then(|s| s.iter().next()) {
+            Some(pair) => IndexedBy::Pairs(vec![pair]),
+            None => IndexedBy::Never,
+        }
+    }
+}
+
+impl Indexed for PvcInfo {
+    fn indexed_by(&self) -> IndexedBy<'_> {
+        // Found by name only: nothing selects a claim by label.
+        IndexedBy::Never
+    }
+}
+
 /// The entries of one kind in one namespace, with a label index.
 struct Table<T> {
-    /// Each entry with the pairs it is indexed under, so that removal touches only those.
-    items: HashMap<ItemKey, (T, Source, Vec<Pair>)>,
+    items: HashMap<ItemKey, (T, Source)>,
     by_pair: HashMap<Pair, Vec<ItemKey>>,
     scan: Vec<ItemKey>,
 }
@@ -373,46 +423,54 @@ impl<T> Default for Table<T> {
     }
 }
 
-impl<T> Table<T> {
-    fn insert(&mut self, key: ItemKey, value: T, source: Source, by: IndexedBy) {
+impl<T: Indexed> Table<T> {
+    fn insert(&mut self, key: ItemKey, value: T, source: Source) {
         self.remove(&key);
-        let pairs = match by {
-            IndexedBy::Pairs(pairs) => pairs,
-            IndexedBy::Scan => {
-                self.scan.push(key.clone());
-                Vec::new()
+        match value.indexed_by() {
+            IndexedBy::Pairs(pairs) => {
+                for (k, v) in pairs {
+                    let keys = self
+                        .by_pair
+                        .entry((k.to_owned(), v.to_owned()))
+                        .or_default();
+                    // Most pairs index one entry: room for one, not the four a first
+                    // push makes.
+                    keys.reserve_exact(1);
+                    keys.push(key.clone());
+                }
             }
-            IndexedBy::Never => Vec::new(),
-        };
-        for pair in &pairs {
-            self.by_pair
-                .entry(pair.clone())
-                .or_default()
-                .push(key.clone());
+            IndexedBy::Scan => self.scan.push(key.clone()),
+            IndexedBy::Never => {}
         }
-        self.items.insert(key, (value, source, pairs));
+        self.items.insert(key, (value, source));
     }
 
     fn remove(&mut self, key: &ItemKey) -> bool {
-        let Some((_, _, pairs)) = self.items.remove(key) else {
+        let Some((value, _)) = self.items.remove(key) else {
             return false;
         };
-        for pair in pairs {
-            if let Some(keys) = self.by_pair.get_mut(&pair) {
-                keys.retain(|k| k != key);
-                if keys.is_empty() {
-                    self.by_pair.remove(&pair);
+        match value.indexed_by() {
+            IndexedBy::Pairs(pairs) => {
+                for (k, v) in pairs {
+                    let pair = (k.to_owned(), v.to_owned());
+                    if let Some(keys) = self.by_pair.get_mut(&pair) {
+                        keys.retain(|k| k != key);
+                        if keys.is_empty() {
+                            self.by_pair.remove(&pair);
+                        }
+                    }
                 }
             }
-        }
-        if !self.scan.is_empty() {
-            self.scan.retain(|k| k != key);
+            IndexedBy::Scan => self.scan.retain(|k| k != key),
+            IndexedBy::Never => {}
         }
         true
     }
+}
 
+impl<T> Table<T> {
     fn get(&self, key: &ItemKey) -> Option<Hit<'_, T>> {
-        self.items.get(key).map(|(info, source, _)| Hit {
+        self.items.get(key).map(|(info, source)| Hit {
             info,
             source: *source,
         })
@@ -426,7 +484,7 @@ impl<T> Table<T> {
     }
 
     fn all(&self) -> impl Iterator<Item = Hit<'_, T>> {
-        self.items.values().map(|(info, source, _)| Hit {
+        self.items.values().map(|(info, source)| Hit {
             info,
             source: *source,
         })
@@ -485,52 +543,25 @@ impl Catalog {
         match entry {
             Entry::Workload(e) => {
                 let key = (e.kind.as_str(), e.name.clone());
-                let pairs = e
-                    .labels
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
-                self.namespace(&e.namespace).workloads.insert(
-                    key,
-                    e,
-                    source,
-                    IndexedBy::Pairs(pairs),
-                );
+                let ns = self.namespace(&e.namespace);
+                ns.workloads.insert(key, e, source);
             }
             Entry::Pdb(e) => {
                 let key = ("PodDisruptionBudget", e.name.clone());
-                let by = match &e.selector {
-                    None => IndexedBy::Never,
-                    Some(s) => match selector::required_pair(s) {
-                        Some((k, v)) => IndexedBy::Pairs(vec![(k.clone(), v.clone())]),
-                        None => IndexedBy::Scan,
-                    },
-                };
-                self.namespace(&e.namespace).pdbs.insert(key, e, source, by);
+                self.namespace(&e.namespace).pdbs.insert(key, e, source);
             }
             Entry::Autoscaler(e) => {
                 let key = (e.kind, e.name.clone());
-                let by = IndexedBy::Pairs(vec![(e.target_kind.clone(), e.target_name.clone())]);
-                self.namespace(&e.namespace)
-                    .autoscalers
-                    .insert(key, e, source, by);
+                let ns = self.namespace(&e.namespace);
+                ns.autoscalers.insert(key, e, source);
             }
             Entry::Service(e) => {
                 let key = ("Service", e.name.clone());
-                let by = match e.selector.as_ref().and_then(|s| s.iter().next()) {
-                    Some((k, v)) => IndexedBy::Pairs(vec![(k.clone(), v.clone())]),
-                    None => IndexedBy::Never,
-                };
-                self.namespace(&e.namespace)
-                    .services
-                    .insert(key, e, source, by);
+                self.namespace(&e.namespace).services.insert(key, e, source);
             }
             Entry::Pvc(e) => {
-                // Found by name only: nothing selects a claim by label.
                 let key = ("PersistentVolumeClaim", e.name.clone());
-                self.namespace(&e.namespace)
-                    .pvcs
-                    .insert(key, e, source, IndexedBy::Never);
+                self.namespace(&e.namespace).pvcs.insert(key, e, source);
             }
         }
     }
@@ -658,13 +689,17 @@ impl Catalog {
     }
 
     /// PDBs whose selector matches pods carrying `labels`.
-    pub fn pdbs_covering(&self, namespace: &str, labels: &Labels) -> Vec<Hit<'_, PdbInfo>> {
+    pub fn pdbs_covering(
+        &self,
+        namespace: &str,
+        labels: &impl LabelSource,
+    ) -> Vec<Hit<'_, PdbInfo>> {
         let Some(ns) = self.namespaces.get(namespace) else {
             return Vec::new();
         };
         let indexed = labels
-            .iter()
-            .filter_map(|(k, v)| ns.pdbs.by_pair.get(&(k.clone(), v.clone())))
+            .pairs()
+            .filter_map(|(k, v)| ns.pdbs.by_pair.get(&(k.to_owned(), v.to_owned())))
             .flatten();
         ns.pdbs
             .hits(indexed.chain(&ns.pdbs.scan))
@@ -701,14 +736,14 @@ impl Catalog {
     pub fn services_selecting(
         &self,
         namespace: &str,
-        labels: &Labels,
+        labels: &impl LabelSource,
     ) -> Vec<Hit<'_, ServiceInfo>> {
         let Some(ns) = self.namespaces.get(namespace) else {
             return Vec::new();
         };
         let indexed = labels
-            .iter()
-            .filter_map(|(k, v)| ns.services.by_pair.get(&(k.clone(), v.clone())))
+            .pairs()
+            .filter_map(|(k, v)| ns.services.by_pair.get(&(k.to_owned(), v.to_owned())))
             .flatten();
         ns.services
             .hits(indexed)
@@ -733,7 +768,7 @@ mod tests {
             namespace: "ns".into(),
             kind: WorkloadKind::Deployment,
             name: name.into(),
-            labels: labels(l),
+            labels: LabelSet::from(&labels(l)),
             replicas: Some(3),
         })
     }

@@ -7,7 +7,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use super::catalog::{
     AutoscalerInfo, Catalog, Entry, Hit, PdbInfo, PvcInfo, ServiceInfo, Source, WorkloadInfo,
 };
-use super::selector::Labels;
+use super::selector::LabelSource;
 use super::{Object, WorkloadKind};
 
 pub struct Index<'a> {
@@ -70,7 +70,11 @@ impl<'a> Index<'a> {
         hits
     }
 
-    pub fn pdbs_covering(&self, namespace: &str, labels: &Labels) -> Vec<Hit<'_, PdbInfo>> {
+    pub fn pdbs_covering(
+        &self,
+        namespace: &str,
+        labels: &impl LabelSource,
+    ) -> Vec<Hit<'_, PdbInfo>> {
         self.merge(
             namespace,
             |_| "PodDisruptionBudget",
@@ -95,7 +99,7 @@ impl<'a> Index<'a> {
     pub fn services_selecting(
         &self,
         namespace: &str,
-        labels: &Labels,
+        labels: &impl LabelSource,
     ) -> Vec<Hit<'_, ServiceInfo>> {
         self.merge(
             namespace,

@@ -6,18 +6,88 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 pub type Labels = BTreeMap<String, String>;
 
+/// Labels as the catalog keeps them, for every object of a cluster: sorted pairs in one
+/// allocation. A `BTreeMap` leaf has room for 11 pairs whatever it holds (~540 bytes for
+/// two labels); this takes what the pairs take.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LabelSet(Box<[(Box<str>, Box<str>)]>);
+
+impl LabelSet {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .binary_search_by(|(k, _)| (**k).cmp(key))
+            .ok()
+            .map(|i| &*self.0[i].1)
+    }
+
+    /// The pairs, sorted by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (&**k, &**v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn to_map(&self) -> Labels {
+        self.iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
+    }
+}
+
+impl From<&Labels> for LabelSet {
+    fn from(labels: &Labels) -> Self {
+        // A map iterates in key order: the slice is sorted as `get` needs.
+        LabelSet(
+            labels
+                .iter()
+                .map(|(k, v)| (k.as_str().into(), v.as_str().into()))
+                .collect(),
+        )
+    }
+}
+
+/// Labels to match a selector against: an object's own map, or a catalog entry's set.
+pub trait LabelSource {
+    fn label(&self, key: &str) -> Option<&str>;
+    fn pairs(&self) -> impl Iterator<Item = (&str, &str)>;
+}
+
+impl LabelSource for Labels {
+    fn label(&self, key: &str) -> Option<&str> {
+        self.get(key).map(String::as_str)
+    }
+    fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+impl LabelSource for LabelSet {
+    fn label(&self, key: &str) -> Option<&str> {
+        self.get(key)
+    }
+    fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.iter()
+    }
+}
+
 /// Whether `selector` selects an object carrying `labels`. An empty selector selects
 /// everything; an operator the API server would reject selects nothing.
-pub fn matches(selector: &LabelSelector, labels: &Labels) -> bool {
+pub fn matches(selector: &LabelSelector, labels: &impl LabelSource) -> bool {
     let by_labels = selector
         .match_labels
         .iter()
         .flatten()
-        .all(|(k, v)| labels.get(k) == Some(v));
+        .all(|(k, v)| labels.label(k) == Some(v.as_str()));
     by_labels
         && selector.match_expressions.iter().flatten().all(|expr| {
-            let value = labels.get(&expr.key);
-            let listed = |v: &String| expr.values.iter().flatten().any(|x| x == v);
+            let value = labels.label(&expr.key);
+            let listed = |v: &str| expr.values.iter().flatten().any(|x| x == v);
             match expr.operator.as_str() {
                 "In" => value.is_some_and(listed),
                 "NotIn" => !value.is_some_and(listed),
@@ -29,8 +99,8 @@ pub fn matches(selector: &LabelSelector, labels: &Labels) -> bool {
 }
 
 /// Whether a Service-style equality selector (`spec.selector`) selects `labels`.
-pub fn map_matches(selector: &Labels, labels: &Labels) -> bool {
-    selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+pub fn map_matches(selector: &impl LabelSource, labels: &impl LabelSource) -> bool {
+    selector.pairs().all(|(k, v)| labels.label(k) == Some(v))
 }
 
 /// A label pair every object the selector matches must carry: what an index can look up.

@@ -43,7 +43,7 @@ fn backend(cx: &Context<'_>, hook: &Webhook<'_>, out: &mut Vec<Diagnostic>) {
         return;
     };
     let as_selector = LabelSelector {
-        match_labels: Some(labels.clone()),
+        match_labels: Some(labels.to_map()),
         match_expressions: None,
     };
     let mut workloads = cx.index.workloads_matching(namespace, &as_selector);

@@ -18,9 +18,10 @@ use axum::Extension;
 use axum::Json;
 use halint::config::Config;
 use halint::objects::catalog::Catalog;
-use halint::objects::Object;
+use halint::objects::{Object, ObjectError};
 use halint::{Finding, LintInput, Severity};
 use kube::core::admission::Operation;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::app::{AppState, ErrorDetail, Slot};
@@ -160,21 +161,25 @@ pub fn decide_with(
     }
 
     let (new, old) = match target {
-        Target::Object => (admission.object.clone(), admission.old_object.clone()),
+        Target::Object => (
+            admission.object.as_deref().map(Raw::Text),
+            admission.old_object.as_deref().map(Raw::Text),
+        ),
         Target::Scale(kind) => {
-            let synth = |scale: &Option<Value>| {
-                scale
-                    .as_ref()
-                    .map(|s| scale::workload(kind, s, cx.cluster, cx.scale_exemptions))
+            let synth = |scale: &Option<Box<RawValue>>| {
+                // Raw text is valid JSON; a Scale is a few hundred bytes.
+                let scale: Value = serde_json::from_str(scale.as_deref()?.get()).ok()?;
+                let workload = scale::workload(kind, &scale, cx.cluster, cx.scale_exemptions);
+                Some(Raw::Value(workload))
             };
             (synth(&admission.object), synth(&admission.old_object))
         }
     };
-    let Some(new) = new else {
+    let Some(new) = new.map(read) else {
         return Decision::skip("no object");
     };
 
-    match controller(&new) {
+    match new.controller.as_deref() {
         // The Deployment was judged when it was written; denying its controller's
         // ReplicaSet writes would only wedge the rollout.
         Some("Deployment") if matches!(request.kind.kind.as_str(), "ReplicaSet") => {
@@ -185,7 +190,7 @@ pub fn decide_with(
         None => {}
     }
 
-    let new = match Object::from_json(new) {
+    let new = match new.object {
         Ok(Some(object)) => object,
         Ok(None) => return Decision::skip("kind not checked"),
         Err(e) => return unreadable(&e),
@@ -201,7 +206,7 @@ pub fn decide_with(
     let mut before: HashMap<(&'static str, String), Severity> = HashMap::new();
     if let Some(old) = old
         .filter(|_| needs_old)
-        .and_then(|old| Object::from_json(old).ok().flatten())
+        .and_then(|old| read(old).object.ok().flatten())
     {
         for f in lint(engine, &old, cx) {
             let held = before.entry((f.rule, f.path)).or_insert(f.severity);
@@ -281,6 +286,56 @@ fn lint(
         config: cx.config,
         today: cx.today,
     })
+}
+
+/// A request's object, not yet read.
+enum Raw<'a> {
+    /// As the API server sent it.
+    Text(&'a RawValue),
+    /// Built here (the workload behind a scale request).
+    Value(Value),
+}
+
+/// A request's object, read.
+struct Read {
+    object: Result<Option<Object>, ObjectError>,
+    /// The kind of its controlling owner, if it has one.
+    controller: Option<String>,
+}
+
+fn read(raw: Raw<'_>) -> Read {
+    match raw {
+        // Typed straight from the text when it types; anything else (a kind halint
+        // does not read, a field of the wrong type) goes the Value way, which names
+        // the field and reads the owner from whatever shape the object has.
+        Raw::Text(text) => match Object::from_json_str(text.get()) {
+            Ok(Some(object)) => {
+                let controller = object
+                    .metadata()
+                    .owner_references
+                    .iter()
+                    .flatten()
+                    .find(|r| r.controller == Some(true))
+                    .map(|r| r.kind.clone());
+                Read {
+                    object: Ok(Some(object)),
+                    controller,
+                }
+            }
+            _ => {
+                // Raw text is valid JSON.
+                let mut value: Value = serde_json::from_str(text.get()).unwrap_or(Value::Null);
+                if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+                    meta.remove("managedFields");
+                }
+                read(Raw::Value(value))
+            }
+        },
+        Raw::Value(value) => Read {
+            controller: controller(&value).map(str::to_owned),
+            object: Object::from_json(value),
+        },
+    }
 }
 
 /// The kind of the object's controlling owner, if it has one.

@@ -15,6 +15,9 @@ use halint_webhook::metrics::Metrics;
 use halint_webhook::server::{self, Server, Timeouts};
 use halint_webhook::{custom, settings, tls};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// halint's high-availability rules as a ValidatingAdmissionWebhook.
 ///
 /// Serves POST /validate (AdmissionReview admission.k8s.io/v1), /healthz, /readyz and

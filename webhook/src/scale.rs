@@ -36,7 +36,7 @@ pub fn workload(
     let cached = cluster
         .zip(workload_kind(kind))
         .and_then(|(c, k)| c.workload(namespace, k, name))
-        .map(|hit| hit.info.labels.clone());
+        .map(|hit| hit.info.labels.to_map());
     let labels = cached.unwrap_or_else(|| {
         selector_labels(
             scale
