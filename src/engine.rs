@@ -64,7 +64,7 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// An exemption that covered this finding but has lapsed (its `ignore-until` date has
     /// passed, or is not a date): the finding is back, and says so.
-    pub lapsed: Option<Exemption>,
+    pub lapsed: Option<Box<Exemption>>,
 }
 
 /// A finding that an exemption covers: not reported as a finding, not counted toward the
@@ -106,46 +106,57 @@ pub fn lint(input: &LintInput<'_>) -> Vec<Finding> {
 /// Findings, and the suppressed ones with the exemption that covers each.
 pub fn lint_all(input: &LintInput<'_>) -> Linted {
     let index = Index::build(input.objects, input.context, input.cluster);
-    let config = input.config;
     let mut out = Linted::default();
-    let mut diagnostics = Vec::new();
     for (i, object) in input.objects.iter().enumerate() {
-        let exemptions = Exemptions::of(object, &config.peer_exemptions);
-        let judge = |finding: Finding, out: &mut Linted| {
-            settle(finding, &exemptions, input.today, out);
-        };
-        for (rule, meta) in rules::REGISTRY.iter().zip(catalog::all()) {
-            let level = config.level(rule.id);
-            if level == Some(Level::Off) {
-                continue;
-            }
-            if !meta.applies_to(&object.id.kind) {
-                continue;
-            }
-            let cx = rules::Context {
-                object,
-                index: &index,
-                config,
-            };
-            (rule.check)(&cx, &mut diagnostics);
-            for d in diagnostics.drain(..) {
-                judge(finish(rule.id, meta, level, i, d), &mut out);
-            }
-        }
-        let mut json = None;
-        for custom in &config.custom {
-            let level = config.level(custom.id);
-            if level == Some(Level::Off) || !custom.applies_to(object) {
-                continue;
-            }
-            let json = json.get_or_insert_with(|| object.to_json());
-            custom.check(object, json, &mut diagnostics);
-            for d in diagnostics.drain(..) {
-                judge(finish(custom.id, &custom.meta, level, i, d), &mut out);
-            }
-        }
+        lint_object(object, i, &index, input.config, input.today, &mut out);
     }
     out
+}
+
+/// One object's findings against an index of the whole set, with `at` its index there:
+/// what [`lint_all`] does per object, for callers that never hold the set at once.
+pub fn lint_object(
+    object: &Object,
+    at: usize,
+    index: &Index<'_>,
+    config: &Config,
+    today: Date,
+    out: &mut Linted,
+) {
+    let exemptions = Exemptions::of(object, &config.peer_exemptions);
+    let mut diagnostics = Vec::new();
+    for (rule, meta) in rules::REGISTRY.iter().zip(catalog::all()) {
+        let level = config.level(rule.id);
+        if level == Some(Level::Off) || !meta.applies_to(&object.id.kind) {
+            continue;
+        }
+        let cx = rules::Context {
+            object,
+            index,
+            config,
+        };
+        (rule.check)(&cx, &mut diagnostics);
+        for d in diagnostics.drain(..) {
+            settle(finish(rule.id, meta, level, at, d), &exemptions, today, out);
+        }
+    }
+    let mut json = None;
+    for custom in &config.custom {
+        let level = config.level(custom.id);
+        if level == Some(Level::Off) || !custom.applies_to(object) {
+            continue;
+        }
+        let json = json.get_or_insert_with(|| object.to_json());
+        custom.check(object, json, &mut diagnostics);
+        for d in diagnostics.drain(..) {
+            settle(
+                finish(custom.id, &custom.meta, level, at, d),
+                &exemptions,
+                today,
+                out,
+            );
+        }
+    }
 }
 
 fn settle(mut finding: Finding, exemptions: &Exemptions, today: Date, out: &mut Linted) {
@@ -169,7 +180,7 @@ fn settle(mut finding: Finding, exemptions: &Exemptions, today: Date, out: &mut 
                 ),
             };
             finding.message = format!("{}; {note}", finding.message);
-            finding.lapsed = Some(exemption.clone());
+            finding.lapsed = Some(Box::new(exemption.clone()));
             out.findings.push(finding);
         }
     }

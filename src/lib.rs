@@ -12,11 +12,12 @@ pub mod engine;
 pub mod exempt;
 pub mod load;
 pub mod objects;
+pub mod pipeline;
 pub mod pointer;
 pub mod report;
 pub mod rules;
 
 pub use config::Config;
-pub use engine::{lint, lint_all, Finding, LintInput, Linted, Severity, Suppressed};
+pub use engine::{lint, lint_all, lint_object, Finding, LintInput, Linted, Severity, Suppressed};
 pub use exempt::Date;
 pub use objects::Object;

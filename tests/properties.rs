@@ -5,13 +5,18 @@
 #[path = "support/manifests.rs"]
 mod manifests;
 
+use halint::load::render::RenderOptions;
 use halint::load::{load_text, Limits};
-use halint::report::{Format, Report, Style};
+use halint::objects::ObjectRef;
+use halint::pipeline::{self, CheckInput};
+use halint::report::{Format, Places, Report, Style};
 use halint::{lint_all, Config, Date, LintInput};
 use proptest::prelude::*;
 use serde_json::Value;
 
-/// Loads, lints and renders `text`; fails on an unlocated error.
+/// Loads, lints and renders `text`; fails on an unlocated error, or when the CLI's
+/// two-pass pipeline (here cutting the file into the smallest pieces) reports anything
+/// other than loading and linting the whole set does.
 fn check(text: &str) -> Result<(), TestCaseError> {
     let loaded = load_text("gen.yaml", text.to_owned(), "default", &Limits::default());
     for error in &loaded.errors {
@@ -22,20 +27,23 @@ fn check(text: &str) -> Result<(), TestCaseError> {
         prop_assert!(!error.message.is_empty());
     }
     let config = Config::default();
+    let today = Date::from_unix_days(20_000);
     let linted = lint_all(&LintInput {
         objects: &loaded.objects,
         context: &[],
         cluster: None,
         config: &config,
-        today: Date::from_unix_days(20_000),
+        today,
     });
     let findings = linted.findings;
     for f in &findings {
         prop_assert!(f.object < loaded.objects.len());
     }
+    let objects: Vec<ObjectRef> = loaded.objects.iter().map(ObjectRef::from).collect();
     let report = Report {
         files: &loaded.files,
-        objects: &loaded.objects,
+        objects: &objects,
+        places: &Places::default(),
         findings: &findings,
         errors: &loaded.errors,
         skipped: loaded.skipped,
@@ -45,14 +53,78 @@ fn check(text: &str) -> Result<(), TestCaseError> {
     report
         .write(Format::Json, Style::default(), &mut json)
         .unwrap();
-    let json: Value = serde_json::from_slice(&json).expect("the JSON report is JSON");
+    let parsed: Value = serde_json::from_slice(&json).expect("the JSON report is JSON");
     prop_assert_eq!(
-        json["errors"].as_array().map(Vec::len),
+        parsed["errors"].as_array().map(Vec::len),
         Some(loaded.errors.len())
     );
+    let mut human = Vec::new();
     report
-        .write(Format::Human, Style::default(), &mut Vec::new())
+        .write(Format::Human, Style::default(), &mut human)
         .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gen.yaml");
+    std::fs::write(&path, text).unwrap();
+    let checked = pipeline::check(&CheckInput {
+        files: std::slice::from_ref(&path),
+        context: &[],
+        default_namespace: "default",
+        limits: &Limits::default(),
+        render: &RenderOptions::default(),
+        config: &config,
+        today,
+        piece_bytes: 1,
+    });
+    prop_assert_eq!(&checked.linted.findings, &findings);
+    prop_assert_eq!(&checked.linted.suppressed, &linted.suppressed);
+    prop_assert_eq!(checked.skipped, loaded.skipped);
+    let named = |errors: &[halint::load::InputError]| {
+        errors
+            .iter()
+            .map(|e| (e.position, e.message.clone()))
+            .collect::<Vec<_>>()
+    };
+    prop_assert_eq!(named(&checked.errors), named(&loaded.errors));
+    let renamed: Vec<ObjectRef> = checked.objects.clone();
+    prop_assert_eq!(renamed.len(), objects.len());
+    for (a, b) in renamed.iter().zip(&objects) {
+        prop_assert_eq!(&a.id, &b.id);
+        prop_assert_eq!(
+            a.origin.as_ref().map(|o| (o.document, &o.prefix)),
+            b.origin.as_ref().map(|o| (o.document, &o.prefix))
+        );
+    }
+    // The same report, but for the file's name.
+    let files = [halint::load::SourceFile {
+        name: "gen.yaml".into(),
+        text: checked.files[0].text.clone(),
+    }];
+    let two_pass = Report {
+        files: &files,
+        objects: &checked.objects,
+        places: &checked.places,
+        findings: &checked.linted.findings,
+        errors: &loaded.errors,
+        skipped: checked.skipped,
+        suppressed: Some(&checked.linted.suppressed),
+    };
+    let mut json_two = Vec::new();
+    two_pass
+        .write(Format::Json, Style::default(), &mut json_two)
+        .unwrap();
+    prop_assert_eq!(
+        String::from_utf8_lossy(&json_two),
+        String::from_utf8_lossy(&json)
+    );
+    let mut human_two = Vec::new();
+    two_pass
+        .write(Format::Human, Style::default(), &mut human_two)
+        .unwrap();
+    prop_assert_eq!(
+        String::from_utf8_lossy(&human_two),
+        String::from_utf8_lossy(&human)
+    );
     Ok(())
 }
 

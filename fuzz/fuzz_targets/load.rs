@@ -3,8 +3,9 @@
 #![no_main]
 
 use halint::load::{load_text, Limits};
-use halint::report::{Format, Report, Style};
-use halint::{lint, Config, LintInput};
+use halint::objects::ObjectRef;
+use halint::report::{Format, Places, Report, Style};
+use halint::{lint_all, Config, Date, LintInput};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -16,18 +17,22 @@ fuzz_target!(|data: &[u8]| {
         assert!(error.position.is_some(), "unlocated: {error:?}");
     }
     let config = Config::default();
-    let findings = lint(&LintInput {
+    let linted = lint_all(&LintInput {
         objects: &loaded.objects,
         context: &[],
         cluster: None,
         config: &config,
+        today: Date::from_unix_days(20_000),
     });
+    let objects: Vec<ObjectRef> = loaded.objects.iter().map(ObjectRef::from).collect();
     let report = Report {
         files: &loaded.files,
-        objects: &loaded.objects,
-        findings: &findings,
+        objects: &objects,
+        places: &Places::default(),
+        findings: &linted.findings,
         errors: &loaded.errors,
         skipped: loaded.skipped,
+        suppressed: Some(&linted.suppressed),
     };
     for format in [Format::Human, Format::Json] {
         let mut out = Vec::new();

@@ -5,8 +5,9 @@ use std::io::{self, IsTerminal, Write};
 use halint::config::{Config, Level};
 use halint::load::render::RenderOptions;
 use halint::load::{self, Limits};
+use halint::pipeline::{self, CheckInput};
 use halint::report::{Report, Style};
-use halint::{lint_all, Date, LintInput};
+use halint::Date;
 
 use super::config as config_file;
 use super::{CheckArgs, Color, Outcome};
@@ -32,26 +33,30 @@ pub fn run(args: CheckArgs) -> io::Result<Outcome> {
         .into_iter()
         .filter(|f| !settings.is_excluded(f))
         .collect();
-    let mut loaded = load::load_with(&files, &args.namespace, &limits, &render);
-    loaded.errors.splice(0..0, discovery_errors);
     let context = load::load_with(&args.context, &args.namespace, &limits, &render);
-    let linted = lint_all(&LintInput {
-        objects: &loaded.objects,
+    let mut checked = pipeline::check(&CheckInput {
+        files: &files,
         context: &context.objects,
-        cluster: None,
+        default_namespace: &args.namespace,
+        limits: &limits,
+        render: &render,
         config: &config,
         today: today(),
+        piece_bytes: pipeline::PIECE_BYTES,
     });
-    let findings = linted.findings;
-    let mut errors = loaded.errors;
-    errors.extend(context.errors);
+    checked.errors.splice(0..0, discovery_errors);
+    checked.errors.extend(context.errors);
+    let (findings, errors) = (&checked.linted.findings, &checked.errors);
     let report = Report {
-        files: &loaded.files,
-        objects: &loaded.objects,
-        findings: &findings,
-        errors: &errors,
-        skipped: loaded.skipped,
-        suppressed: args.show_suppressed.then_some(&linted.suppressed[..]),
+        files: &checked.files,
+        objects: &checked.objects,
+        places: &checked.places,
+        findings,
+        errors,
+        skipped: checked.skipped,
+        suppressed: args
+            .show_suppressed
+            .then_some(&checked.linted.suppressed[..]),
     };
     let stdout = io::stdout();
     let color = match args.color {

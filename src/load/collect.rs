@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::render::RenderOptions;
-use super::yaml::{self, Document, SpanMode};
+use super::yaml::{self, SpanMode};
 use super::{discover, read_or_render, InputError, Limits, Position, SourceFile};
 use crate::objects::{is_kubernetes_object, list_items, Object, ObjectError, Origin};
 
@@ -92,39 +92,38 @@ pub fn load_text(name: &str, text: String, default_namespace: &str, limits: &Lim
 }
 
 fn load_source(source: SourceFile, default_namespace: &str, limits: &Limits) -> FileResult {
+    let (objects, errors, skipped) = load_objects(&source, default_namespace, limits);
+    FileResult {
+        file: Some(source),
+        objects,
+        errors,
+        skipped,
+    }
+}
+
+/// The objects of one file's text, what kept others from loading, and how many documents
+/// were passed over. Origins name file 0.
+pub(crate) fn load_objects(
+    source: &SourceFile,
+    default_namespace: &str,
+    limits: &Limits,
+) -> (Vec<Object>, Vec<InputError>, usize) {
     let mut objects = Vec::new();
     let mut skipped = 0;
     let mut bad = Vec::new();
     let parse_errors = yaml::parse_each(&source.text, SpanMode::Skip, limits, |doc| {
-        let Document { index, value, .. } = doc;
-        let mut push = |value: Value, prefix: String| {
-            if !is_kubernetes_object(&value) {
-                skipped += 1;
-                return;
+        let index = doc.index;
+        skipped += document_objects(doc.value, default_namespace, |found, prefix| match found {
+            Ok(mut object) => {
+                object.origin = Some(Origin {
+                    file: 0,
+                    document: index,
+                    prefix,
+                });
+                objects.push(object);
             }
-            match Object::from_value(value, default_namespace) {
-                Ok(Some(mut object)) => {
-                    object.origin = Some(Origin {
-                        file: 0,
-                        document: index,
-                        prefix,
-                    });
-                    objects.push(object);
-                }
-                Ok(None) => skipped += 1,
-                Err(err) => bad.push((index, prefix, err)),
-            }
-        };
-        match (list_items(&value).is_some(), value) {
-            (true, Value::Object(mut map)) => {
-                if let Some(Value::Array(items)) = map.remove("items") {
-                    for (i, item) in items.into_iter().enumerate() {
-                        push(item, format!("/items/{i}"));
-                    }
-                }
-            }
-            (_, value) => push(value, String::new()),
-        }
+            Err(err) => bad.push((index, prefix, err)),
+        });
     });
     let mut errors: Vec<InputError> = parse_errors
         .into_iter()
@@ -135,14 +134,42 @@ fn load_source(source: SourceFile, default_namespace: &str, limits: &Limits) -> 
         })
         .collect();
     if !bad.is_empty() {
-        errors.extend(locate_object_errors(&source, bad, limits));
+        errors.extend(locate_object_errors(source, bad, limits));
     }
-    FileResult {
-        file: Some(source),
-        objects,
-        errors,
-        skipped,
+    (objects, errors, skipped)
+}
+
+/// The objects of one document (a `List`'s items, or the document itself), each with its
+/// pointer prefix inside the document, or the error that kept it from loading. Returns how
+/// many were passed over: not Kubernetes objects, or kinds without rules.
+pub(crate) fn document_objects(
+    value: Value,
+    default_namespace: &str,
+    mut found: impl FnMut(Result<Object, ObjectError>, String),
+) -> usize {
+    let mut skipped = 0;
+    let mut push = |value: Value, prefix: String| {
+        if !is_kubernetes_object(&value) {
+            skipped += 1;
+            return;
+        }
+        match Object::from_value(value, default_namespace) {
+            Ok(Some(object)) => found(Ok(object), prefix),
+            Ok(None) => skipped += 1,
+            Err(err) => found(Err(err), prefix),
+        }
+    };
+    match (list_items(&value).is_some(), value) {
+        (true, Value::Object(mut map)) => {
+            if let Some(Value::Array(items)) = map.remove("items") {
+                for (i, item) in items.into_iter().enumerate() {
+                    push(item, format!("/items/{i}"));
+                }
+            }
+        }
+        (_, value) => push(value, String::new()),
     }
+    skipped
 }
 
 /// Object errors are rare, so positions are looked up by parsing the file again with spans.

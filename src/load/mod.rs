@@ -4,6 +4,7 @@ pub mod collect;
 pub mod limits;
 pub mod render;
 pub mod span;
+pub mod split;
 pub mod yaml;
 
 use std::fs;
@@ -149,6 +150,8 @@ pub fn read(path: &Path, limits: &Limits) -> Result<SourceFile, InputError> {
         fs::File::open(path).and_then(|f| f.take(limits.max_file_bytes + 1).read_to_end(&mut bytes))
     };
     result.map_err(|err| fail(None, format!("cannot read: {err}")))?;
+    // The text is kept until the report is written: not the reader's doubling slack.
+    bytes.shrink_to_fit();
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(fail(
             None,

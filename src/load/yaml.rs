@@ -2,8 +2,9 @@
 //!
 //! Built on saphyr-parser's event stream rather than a serde deserializer so that halint
 //! controls the things a hostile or broken file can do: nesting depth, alias expansion,
-//! duplicate keys. Positions are recorded only on request (`SpanMode::Record`): the CLI parses
-//! every file without them and parses again, with them, only the files it reports on.
+//! duplicate keys. Positions are recorded only on request (`SpanMode::Record`), and
+//! [`parse_outlines`] leaves out what no projection reads: the CLI's first pass needs
+//! neither (see `crate::pipeline`).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -60,9 +61,33 @@ pub fn parse_each(
     text: &str,
     spans: SpanMode,
     limits: &Limits,
-    mut on_document: impl FnMut(Document),
+    on_document: impl FnMut(Document),
 ) -> Vec<ParseError> {
-    let mut builder = Builder::new(spans, limits);
+    stream(Builder::new(spans, limits), text, limits, on_document).0
+}
+
+/// Like [`parse_each`] without positions, but leaving out of each object what no
+/// projection of another object reads and what is most of its bytes: pod specs,
+/// annotations, managed fields, status. Mistakes inside what is left out go unnoticed, so
+/// a caller must read the document whole before reporting on it.
+/// Returns the errors, and how many documents the text holds (empty ones included, which
+/// are never handed over but count in the documents' indexes).
+pub fn parse_outlines(
+    text: &str,
+    limits: &Limits,
+    on_document: impl FnMut(Document),
+) -> (Vec<ParseError>, usize) {
+    let mut builder = Builder::new(SpanMode::Skip, limits);
+    builder.outline = true;
+    stream(builder, text, limits, on_document)
+}
+
+fn stream(
+    mut builder: Builder<'_>,
+    text: &str,
+    limits: &Limits,
+    mut on_document: impl FnMut(Document),
+) -> (Vec<ParseError>, usize) {
     let mut parser = Parser::new_from_str(text);
     let mut count = 0;
     loop {
@@ -97,7 +122,7 @@ pub fn parse_each(
             break;
         }
     }
-    builder.out.errors
+    (builder.out.errors, builder.doc_index)
 }
 
 /// A node under construction.
@@ -132,7 +157,19 @@ struct Builder<'l> {
     doc_at: Position,
     /// Set when the current document failed: its remaining events are ignored.
     failed: bool,
+    /// Leave out the fields no projection reads (see [`parse_outlines`]).
+    outline: bool,
+    /// Open collections of a node being left out.
+    skipping: usize,
 }
+
+/// Fields left out of outlines, as paths from an object's root.
+const LEFT_OUT: &[&[&str]] = &[
+    &["spec", "template", "spec"],
+    &["metadata", "annotations"],
+    &["metadata", "managedFields"],
+    &["status"],
+];
 
 impl<'l> Builder<'l> {
     fn new(spans: SpanMode, limits: &'l Limits) -> Self {
@@ -146,7 +183,42 @@ impl<'l> Builder<'l> {
             doc_index: 0,
             doc_at: Position::new(1, 1),
             failed: false,
+            outline: false,
+            skipping: 0,
         }
+    }
+
+    /// Whether the node that starts now is a field outlines leave out; if so, its key is
+    /// dropped. Objects sit at the root of a document or in a `List`'s `items`.
+    fn leaves_out(&mut self) -> bool {
+        // The deepest left-out path is three keys below an item of `items`.
+        const DEEPEST: usize = 5;
+        let depth = self.stack.len();
+        if depth == 0 || depth > DEEPEST {
+            return false;
+        }
+        let mut path = [""; DEEPEST];
+        for (segment, frame) in path.iter_mut().zip(&self.stack) {
+            match frame {
+                Frame::Map {
+                    key: Some((k, ..)), ..
+                } => *segment = k,
+                // A key, or an item (only `items` holds objects, and it is matched below).
+                Frame::Map { key: None, .. } => return false,
+                Frame::Seq { .. } => {}
+            }
+        }
+        let object = match &path[..depth] {
+            ["items", "", rest @ ..] => rest,
+            rest => rest,
+        };
+        if !LEFT_OUT.contains(&object) {
+            return false;
+        }
+        if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+            *key = None;
+        }
+        true
     }
 
     fn on_event(&mut self, event: Event<'_>, span: Span) {
@@ -157,6 +229,7 @@ impl<'l> Builder<'l> {
                 self.anchors.clear();
                 self.expanded = 0;
                 self.failed = false;
+                self.skipping = 0;
                 self.doc_at = at;
             }
             Event::DocumentEnd => {
@@ -164,6 +237,19 @@ impl<'l> Builder<'l> {
                 self.stack.clear();
             }
             _ if self.failed => {}
+            Event::SequenceStart(..) | Event::MappingStart(..) if self.skipping > 0 => {
+                self.skipping += 1;
+            }
+            Event::SequenceEnd | Event::MappingEnd if self.skipping > 0 => {
+                self.skipping -= 1;
+            }
+            _ if self.skipping > 0 => {}
+            Event::SequenceStart(..) | Event::MappingStart(..)
+                if self.outline && self.leaves_out() =>
+            {
+                self.skipping = 1;
+            }
+            Event::Scalar(..) | Event::Alias(_) if self.outline && self.leaves_out() => {}
             Event::Scalar(text, style, anchor, tag) => {
                 let value = scalar(text, style, tag.as_deref());
                 let len = span_len(&span);
@@ -316,14 +402,19 @@ impl<'l> Builder<'l> {
                     _ => self.fail(key_at, "a `<<` merge key needs a mapping".to_string()),
                 },
                 Some((k, key_at, key_len)) => {
-                    if entries.contains_key(&k) {
-                        self.fail(key_at, format!("duplicate key `{k}` in a mapping"));
-                        return;
-                    }
                     if record {
                         spans.push((k.clone(), span(key_at, key_len, children)));
                     }
-                    entries.insert(k, value);
+                    // One lookup: the key is hashed once whether it is new or a duplicate.
+                    match entries.entry(k) {
+                        serde_json::map::Entry::Vacant(slot) => {
+                            slot.insert(value);
+                        }
+                        serde_json::map::Entry::Occupied(slot) => {
+                            let message = format!("duplicate key `{}` in a mapping", slot.key());
+                            self.fail(key_at, message);
+                        }
+                    }
                 }
             },
         }

@@ -25,16 +25,28 @@ pub struct Replicas<'a> {
 
 impl<'a> Index<'a> {
     pub fn build(objects: &[Object], context: &[Object], cluster: Option<&'a Catalog>) -> Self {
+        let entries = objects
+            .iter()
+            .enumerate()
+            .filter_map(|(i, o)| Some((i, Entry::from_object(o)?)));
+        Index::from_entries(entries, context, cluster)
+    }
+
+    /// The index of a set known only by its projections: `(index in the set, entry)`, in
+    /// the set's order.
+    pub fn from_entries(
+        entries: impl IntoIterator<Item = (usize, Entry)>,
+        context: &[Object],
+        cluster: Option<&'a Catalog>,
+    ) -> Self {
         let mut local = Catalog::default();
         for object in context {
             if let Some(entry) = Entry::from_object(object) {
                 local.upsert_from(entry, Source::Context);
             }
         }
-        for (i, object) in objects.iter().enumerate() {
-            if let Some(entry) = Entry::from_object(object) {
-                local.upsert_from(entry, Source::Set(i));
-            }
+        for (i, entry) in entries {
+            local.upsert_from(entry, Source::Set(i));
         }
         Index { local, cluster }
     }

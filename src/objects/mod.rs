@@ -90,6 +90,23 @@ pub struct Object {
     pub origin: Option<Origin>,
 }
 
+/// What a report needs of an object: its name and where it was read. A fraction of the
+/// typed object's size, so a large set can be reported on without being held typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectRef {
+    pub id: ObjectId,
+    pub origin: Option<Origin>,
+}
+
+impl From<&Object> for ObjectRef {
+    fn from(object: &Object) -> Self {
+        ObjectRef {
+            id: object.id.clone(),
+            origin: object.origin.clone(),
+        }
+    }
+}
+
 /// A field whose value Kubernetes would reject (`replicas: three`), or an object without the
 /// identity every object needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,7 +165,12 @@ impl Object {
         let Some(tag) = Tag::of(api_version, kind) else {
             return Ok(None);
         };
-        let kind = tag.read(value)?;
+        // Tracking the field path costs an allocation per key and only a failure needs it,
+        // so the object is typed without it first.
+        let kind = match tag.read_direct(&value) {
+            Ok(kind) => kind,
+            Err(_) => tag.read(value)?,
+        };
         Ok(Some(Object::with_kind(kind, default_namespace)))
     }
 
@@ -466,8 +488,12 @@ impl Tag {
 
     /// The typed object straight from JSON text, without a field path on error.
     fn read_text(self, text: &str) -> Result<Kind, serde_json::Error> {
-        let source = &mut serde_json::Deserializer::from_str(text);
-        Ok(read_kind!(self, direct, &mut *source))
+        self.read_direct(&mut serde_json::Deserializer::from_str(text))
+    }
+
+    /// The typed object, without a field path on error.
+    fn read_direct<'de, D: serde::Deserializer<'de>>(self, source: D) -> Result<Kind, D::Error> {
+        Ok(read_kind!(self, direct, source))
     }
 }
 

@@ -2,91 +2,154 @@
 
 use std::io::{self, Write};
 
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{Locator, Report};
 use crate::engine::{Finding, Severity};
 use crate::exempt::Exemption;
+use crate::load::InputError;
 
 pub fn write(report: &Report<'_>, locator: &Locator<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let findings: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| finding(report, locator, f))
-        .collect();
-    let errors: Vec<Value> = report
-        .errors
-        .iter()
-        .map(|e| {
-            json!({
-                "file": (e.file != "-").then_some(&e.file),
-                "line": e.position.map(|p| p.line),
-                "column": e.position.map(|p| p.column),
-                "message": e.message,
-            })
-        })
-        .collect();
-    let mut document = json!({
-        "version": 1,
-        "findings": findings,
-        "errors": errors,
-        "summary": {
-            "files": report.files.len(),
-            "objects": report.objects.len(),
-            "skipped": report.skipped,
-            "error": report.count(Severity::Error),
-            "warning": report.count(Severity::Warning),
-            "info": report.count(Severity::Info),
-        },
-    });
-    if let Some(suppressed) = report.suppressed {
-        let list: Vec<Value> = suppressed
-            .iter()
-            .map(|s| {
-                let mut value = finding(report, locator, &s.finding);
-                value["exemption"] = exemption(locator, s.finding.object, &s.exemption);
-                value
-            })
-            .collect();
-        document["suppressed"] = Value::Array(list);
-    }
-    serde_json::to_writer_pretty(&mut *out, &document)?;
+    serde_json::to_writer_pretty(&mut *out, &Document { report, locator })?;
     writeln!(out)
 }
 
-fn finding(report: &Report<'_>, locator: &Locator<'_>, f: &Finding) -> Value {
+/// The report, serialized as it is built: a finding's JSON lives only while it is written,
+/// so a report of many findings never exists twice in memory.
+struct Document<'r, 'a> {
+    report: &'r Report<'a>,
+    locator: &'r Locator<'a>,
+}
+
+impl Serialize for Document<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Document { report, locator } = *self;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("version", &1)?;
+        map.serialize_entry(
+            "findings",
+            &Lazy(|| {
+                report
+                    .findings
+                    .iter()
+                    .map(|f| finding(report, locator, f, None))
+            }),
+        )?;
+        map.serialize_entry("errors", &Lazy(|| report.errors.iter().map(error)))?;
+        map.serialize_entry(
+            "summary",
+            &json!({
+                "files": report.files.len(),
+                "objects": report.objects.len(),
+                "skipped": report.skipped,
+                "error": report.count(Severity::Error),
+                "warning": report.count(Severity::Warning),
+                "info": report.count(Severity::Info),
+            }),
+        )?;
+        if let Some(suppressed) = report.suppressed {
+            map.serialize_entry(
+                "suppressed",
+                &Lazy(|| {
+                    suppressed.iter().map(|s| {
+                        let exemption = exemption_json(locator, s.finding.object, &s.exemption);
+                        finding(report, locator, &s.finding, Some(exemption))
+                    })
+                }),
+            )?;
+        }
+        map.end()
+    }
+}
+
+/// A JSON array whose items are made while it is written.
+struct Lazy<F>(F);
+
+impl<F, I> Serialize for Lazy<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
+}
+
+fn error(e: &InputError) -> Value {
+    json!({
+        "file": (e.file != "-").then_some(&e.file),
+        "line": e.position.map(|p| p.line),
+        "column": e.position.map(|p| p.column),
+        "message": e.message,
+    })
+}
+
+/// A finding as the contract spells it.
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    rule: &'a str,
+    severity: Severity,
+    message: &'a str,
+    help: &'a str,
+    object: ObjectJson<'a>,
+    path: &'a str,
+    file: Option<&'a str>,
+    line: Option<u32>,
+    column: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exemption: Option<Value>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ObjectJson<'a> {
+    api_version: &'a str,
+    kind: &'a str,
+    namespace: Option<&'a str>,
+    name: &'a str,
+}
+
+/// `exemption`: the one that holds the finding back, for a suppressed finding.
+fn finding<'a>(
+    report: &'a Report<'_>,
+    locator: &Locator<'a>,
+    f: &'a Finding,
+    exemption: Option<Value>,
+) -> FindingJson<'a> {
     let id = &report.objects[f.object].id;
     let place = locator.place(f.object, &f.path);
-    let file = place
-        .map(|p| p.file)
-        .filter(|f| !f.is_stdin())
-        .map(|f| f.name.clone());
-    let mut value = json!({
-        "rule": f.rule,
-        "severity": f.severity,
-        "message": f.message,
-        "help": f.help,
-        "object": {
-            "apiVersion": id.api_version,
-            "kind": id.kind,
-            "namespace": (!id.namespace.is_empty()).then_some(&id.namespace),
-            "name": id.name,
-        },
-        "path": f.path,
-        "file": file,
-        "line": place.map(|p| p.position.line),
-        "column": place.map(|p| p.position.column),
+    let lapsed = f.lapsed.as_ref().map(|lapsed| {
+        let mut value = exemption_json(locator, f.object, lapsed);
+        value["expired"] = Value::Bool(true);
+        value
     });
-    if let Some(lapsed) = &f.lapsed {
-        let mut exemption = exemption(locator, f.object, lapsed);
-        exemption["expired"] = Value::Bool(true);
-        value["exemption"] = exemption;
+    FindingJson {
+        rule: f.rule,
+        severity: f.severity,
+        message: &f.message,
+        help: &f.help,
+        object: ObjectJson {
+            api_version: &id.api_version,
+            kind: &id.kind,
+            namespace: (!id.namespace.is_empty()).then_some(&id.namespace),
+            name: &id.name,
+        },
+        path: &f.path,
+        file: place
+            .map(|p| p.file)
+            .filter(|f| !f.is_stdin())
+            .map(|f| f.name.as_str()),
+        line: place.map(|p| p.position.line),
+        column: place.map(|p| p.position.column),
+        exemption: exemption.or(lapsed),
     }
-    value
 }
 
 /// An exemption with the place of its annotation, so a reviewer can find it.
-fn exemption(locator: &Locator<'_>, object: usize, e: &Exemption) -> Value {
+fn exemption_json(locator: &Locator<'_>, object: usize, e: &Exemption) -> Value {
     let mut value = serde_json::to_value(e).unwrap_or_default();
     if let Some(place) = locator.place(object, &e.path).filter(|p| p.exact) {
         value["line"] = json!(place.position.line);

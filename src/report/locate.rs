@@ -1,7 +1,8 @@
 //! From (object, JSON pointer) to file, line and column.
 //!
-//! Files are parsed without positions for speed; the few files that have findings are parsed
-//! again here, with positions, once each.
+//! The CLI's pipeline resolves most places while it lints (see [`Places`]); whatever it did
+//! not (an object loaded without positions, a related object in another piece of a file)
+//! is found by parsing its file again here, with positions, once per file.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -9,7 +10,17 @@ use std::collections::{HashMap, HashSet};
 use crate::load::span::SpanNode;
 use crate::load::yaml::{self, SpanMode};
 use crate::load::{Limits, Position, SourceFile};
-use crate::objects::Object;
+use crate::objects::{ObjectRef, Origin};
+
+/// The spot of `pointer` in a document's span tree.
+pub fn spot_at(root: &SpanNode, pointer: &str) -> Spot {
+    let located = root.locate(pointer);
+    Spot {
+        position: located.node.position(),
+        len: located.node.len,
+        exact: located.exact,
+    }
+}
 
 /// A located node.
 #[derive(Debug, Clone, Copy)]
@@ -23,24 +34,69 @@ pub struct Place<'a> {
     pub exact: bool,
 }
 
+/// A position resolved ahead of the report, while its document was parsed anyway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spot {
+    pub position: Position,
+    /// Length in characters of the labelled key or scalar.
+    pub len: u32,
+    pub exact: bool,
+}
+
+/// Positions resolved ahead, by object and JSON pointer; whatever is missing is found by
+/// parsing the file again.
+#[derive(Debug, Default)]
+pub struct Places(Vec<(usize, Box<str>, Spot)>);
+
+impl Places {
+    /// From unordered entries; a repeated (object, path) keeps one of its equal spots.
+    pub fn new(mut entries: Vec<(usize, Box<str>, Spot)>) -> Self {
+        entries.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        entries.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        entries.shrink_to_fit();
+        Places(entries)
+    }
+
+    pub fn get(&self, object: usize, path: &str) -> Option<Spot> {
+        self.0
+            .binary_search_by(|(o, p, _)| (*o, &**p).cmp(&(object, path)))
+            .ok()
+            .map(|i| self.0[i].2)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 pub struct Locator<'a> {
     files: &'a [SourceFile],
-    objects: &'a [Object],
-    /// Per file, the documents whose positions will be asked for: only those keep spans.
+    objects: &'a [ObjectRef],
+    places: &'a Places,
+    /// Per file, the documents whose positions were not resolved ahead and will be asked
+    /// for: only those keep spans.
     wanted: HashMap<usize, HashSet<usize>>,
     spans: RefCell<HashMap<usize, HashMap<usize, SpanNode>>>,
     line_starts: RefCell<HashMap<usize, Vec<usize>>>,
 }
 
 impl<'a> Locator<'a> {
-    /// `objects_of_interest`: the objects whose positions will be asked for.
-    pub fn new(
+    /// `asks`: the (object, pointer) pairs whose places will be asked for.
+    pub fn new<'p>(
         files: &'a [SourceFile],
-        objects: &'a [Object],
-        objects_of_interest: impl IntoIterator<Item = usize>,
+        objects: &'a [ObjectRef],
+        places: &'a Places,
+        asks: impl IntoIterator<Item = (usize, &'p str)>,
     ) -> Self {
         let mut wanted: HashMap<usize, HashSet<usize>> = HashMap::new();
-        for i in objects_of_interest {
+        for (i, path) in asks {
+            if places.get(i, path).is_some() {
+                continue;
+            }
             if let Some(origin) = objects.get(i).and_then(|o| o.origin.as_ref()) {
                 wanted
                     .entry(origin.file)
@@ -51,6 +107,7 @@ impl<'a> Locator<'a> {
         Locator {
             files,
             objects,
+            places,
             wanted,
             spans: RefCell::default(),
             line_starts: RefCell::default(),
@@ -60,6 +117,23 @@ impl<'a> Locator<'a> {
     /// Where `path` of the object at `object` sits; None for objects not read from a file.
     pub fn place(&self, object: usize, path: &str) -> Option<Place<'a>> {
         let origin = self.objects.get(object)?.origin.as_ref()?;
+        let file = self.files.get(origin.file)?;
+        let spot = match self.places.get(object, path) {
+            Some(spot) => spot,
+            None => self.spot(origin, path)?,
+        };
+        let (offset, len) = self.byte_span(origin.file, spot.position, spot.len);
+        Some(Place {
+            file,
+            position: spot.position,
+            offset,
+            len,
+            exact: spot.exact,
+        })
+    }
+
+    /// A spot nobody resolved ahead: the file is parsed again, once, with positions.
+    fn spot(&self, origin: &Origin, path: &str) -> Option<Spot> {
         let file = self.files.get(origin.file)?;
         let mut spans = self.spans.borrow_mut();
         let docs = spans.entry(origin.file).or_insert_with(|| {
@@ -75,16 +149,7 @@ impl<'a> Locator<'a> {
             docs
         });
         let root = docs.get(&origin.document)?;
-        let located = root.locate(&format!("{}{}", origin.prefix, path));
-        let position = located.node.position();
-        let (offset, len) = self.byte_span(origin.file, position, located.node.len);
-        Some(Place {
-            file,
-            position,
-            offset,
-            len,
-            exact: located.exact,
-        })
+        Some(spot_at(root, &format!("{}{}", origin.prefix, path)))
     }
 
     /// Byte offset and length of `position` in a file (for an input error, say).

@@ -12,9 +12,9 @@ use std::io::{self, Write};
 
 use crate::engine::{Finding, Severity, Suppressed};
 use crate::load::{InputError, SourceFile};
-use crate::objects::Object;
+use crate::objects::ObjectRef;
 
-pub use locate::{Locator, Place};
+pub use locate::{spot_at, Locator, Place, Places, Spot};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -31,7 +31,10 @@ pub enum Format {
 /// Everything a report needs: what was read, what was found, what failed.
 pub struct Report<'a> {
     pub files: &'a [SourceFile],
-    pub objects: &'a [Object],
+    pub objects: &'a [ObjectRef],
+    /// Positions resolved while the documents were parsed for linting; the rest are found
+    /// by parsing the files again.
+    pub places: &'a Places,
     pub findings: &'a [Finding],
     pub errors: &'a [InputError],
     /// Documents passed over: not objects, or kinds without rules.
@@ -58,12 +61,12 @@ impl Report<'_> {
     }
 
     pub fn write(&self, format: Format, style: Style, out: &mut dyn Write) -> io::Result<()> {
-        let interesting = self
-            .findings
-            .iter()
-            .chain(self.suppressed.into_iter().flatten().map(|s| &s.finding))
-            .flat_map(|f| std::iter::once(f.object).chain(f.related.iter().map(|r| r.object)));
-        let locator = Locator::new(self.files, self.objects, interesting);
+        let locator = Locator::new(
+            self.files,
+            self.objects,
+            self.places,
+            asks(self.findings, self.suppressed.unwrap_or_default()),
+        );
         match format {
             Format::Human => human::write(self, &locator, style, out),
             Format::Json => json::write(self, &locator, out),
@@ -71,4 +74,25 @@ impl Report<'_> {
             Format::Github => github::write(self, &locator, out),
         }
     }
+}
+
+/// Every (object, pointer) a format may ask the place of: each finding's field, its
+/// exemption's annotation, and its related objects' fields.
+pub fn asks<'f>(
+    findings: &'f [Finding],
+    suppressed: &'f [Suppressed],
+) -> impl Iterator<Item = (usize, &'f str)> {
+    let findings = findings.iter().map(|f| (f, None));
+    let suppressed = suppressed.iter().map(|s| (&s.finding, Some(&s.exemption)));
+    findings.chain(suppressed).flat_map(|(f, exemption)| {
+        let own = [
+            Some(f.path.as_str()),
+            f.lapsed.as_ref().map(|e| e.path.as_str()),
+            exemption.map(|e| e.path.as_str()),
+        ];
+        own.into_iter()
+            .flatten()
+            .map(|path| (f.object, path))
+            .chain(f.related.iter().map(|r| (r.object, r.path.as_str())))
+    })
 }

@@ -1,0 +1,469 @@
+//! The CLI's way through a set of files: what [`crate::lint_all`] finds on what
+//! [`crate::load::load_with`] reads, without ever holding the set typed at once.
+//!
+//! A typed object is kilobytes, and what cross-object rules read of the others is the
+//! catalog's small projection. So a first pass reads every file, keeps of each object its
+//! name, origin and projection, and drops it; a second pass reads the files again and
+//! lints each object against the index of the whole set, resolving the positions of its
+//! findings while its document's positions are at hand, so the report rarely parses a
+//! file a third time. Large files are cut at document markers so that both cores share
+//! them. Both passes see the same objects in the same order, so indexes agree.
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::engine::{lint_object, Linted};
+use crate::exempt::Date;
+use crate::load::collect::{document_objects, load_objects};
+use crate::load::render::RenderOptions;
+use crate::load::span::SpanNode;
+use crate::load::yaml::{self, SpanMode};
+use crate::load::{read_or_render, split, InputError, Limits, Position, SourceFile};
+use crate::objects::catalog::Entry;
+use crate::objects::index::Index;
+use crate::objects::{Object, ObjectRef, Origin};
+use crate::report::{asks, spot_at, Places, Spot};
+
+/// What to check, and how.
+pub struct CheckInput<'a> {
+    /// Files (and kustomization or chart directories), as [`crate::load::discover`] lists them.
+    pub files: &'a [PathBuf],
+    /// Counterparts seen by cross-object rules but never reported on.
+    pub context: &'a [Object],
+    pub default_namespace: &'a str,
+    pub limits: &'a Limits,
+    pub render: &'a RenderOptions,
+    pub config: &'a Config,
+    pub today: Date,
+    /// Files larger than twice this are cut into pieces of about this size.
+    pub piece_bytes: usize,
+}
+
+/// Pieces of this size keep both cores busy on one large file while the positions of a
+/// piece's documents, held until the piece is linted, stay a few megabytes.
+pub const PIECE_BYTES: usize = 256 * 1024;
+
+/// The same findings as loading the files and linting the objects, with the objects
+/// reduced to what a report needs.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub files: Vec<SourceFile>,
+    pub objects: Vec<ObjectRef>,
+    pub linted: Linted,
+    /// Where the findings (and the related objects in the same piece) point.
+    pub places: Places,
+    pub errors: Vec<InputError>,
+    /// Documents passed over: not Kubernetes objects, or kinds without rules.
+    pub skipped: usize,
+}
+
+/// A run of whole documents of one file.
+struct Piece {
+    file: usize,
+    start: usize,
+    end: usize,
+    /// Lines before the piece in its file.
+    lines_before: u32,
+    /// Index in the file of the piece's first document.
+    first_document: usize,
+    /// Index in the set of the piece's first object.
+    first_object: usize,
+    /// Objects the first pass found in the piece.
+    objects: usize,
+    /// Read from outlines by the first pass (else the file was read whole).
+    outlined: bool,
+}
+
+/// What the first pass keeps of a piece.
+#[derive(Default)]
+struct Seen {
+    objects: Vec<(ObjectRef, Option<Entry>)>,
+    documents: usize,
+    skipped: usize,
+    /// A parse or object error: the file is read again whole, so that errors read exactly as
+    /// they would without the cut.
+    failed: bool,
+}
+
+pub fn check(input: &CheckInput<'_>) -> Checked {
+    let read: Vec<Result<SourceFile, InputError>> = input
+        .files
+        .par_iter()
+        .map(|path| read_or_render(path, input.limits, input.render))
+        .collect();
+    let mut files = Vec::new();
+    let mut read_errors = Vec::new();
+    for result in read {
+        match result {
+            Ok(file) => files.push(file),
+            Err(err) => read_errors.push(err),
+        }
+    }
+    // Files read whole, as `load` reads them: those with a mistake somewhere.
+    let mut whole = vec![false; files.len()];
+    loop {
+        let first = first_pass(&files, &mut whole, input);
+        let index = Index::from_entries(first.set, input.context, None);
+        let second: Vec<Second> = first
+            .pieces
+            .par_iter()
+            .map(|piece| second_pass(piece, &files[piece.file].text, &index, input))
+            .collect();
+        // A mistake where outlines do not look: read that file whole, and start again.
+        let mut again = false;
+        for (piece, second) in first.pieces.iter().zip(&second) {
+            if second.inconsistent {
+                whole[piece.file] = true;
+                again = true;
+            }
+        }
+        if again {
+            continue;
+        }
+        // Not needed past the rules: its memory goes before the findings are gathered.
+        drop(index);
+        let mut checked = Checked {
+            objects: first.objects,
+            errors: read_errors,
+            skipped: first.skipped,
+            ..Checked::default()
+        };
+        checked.errors.extend(first.errors);
+        // Sized once: the findings of a large set are most of what stays in memory.
+        let count = |f: fn(&Second) -> usize| second.iter().map(f).sum::<usize>();
+        checked.linted.findings = Vec::with_capacity(count(|s| s.linted.findings.len()));
+        checked.linted.suppressed = Vec::with_capacity(count(|s| s.linted.suppressed.len()));
+        let mut spots = Vec::with_capacity(count(|s| s.spots.len()));
+        for piece in second {
+            checked.linted.findings.extend(piece.linted.findings);
+            checked.linted.suppressed.extend(piece.linted.suppressed);
+            spots.extend(piece.spots);
+        }
+        checked.places = Places::new(spots);
+        checked.files = files;
+        return checked;
+    }
+}
+
+/// What the first pass found in every file.
+#[derive(Default)]
+struct First {
+    objects: Vec<ObjectRef>,
+    /// The projections, by index in `objects`.
+    set: Vec<(usize, Entry)>,
+    /// The pieces the second pass reads, with their first document and object.
+    pieces: Vec<Piece>,
+    errors: Vec<InputError>,
+    skipped: usize,
+}
+
+/// Reads outlines of the files' pieces in parallel; a file with a mistake is read again
+/// whole (and marked so), so that its errors read exactly as `load` reports them.
+fn first_pass(files: &[SourceFile], whole: &mut [bool], input: &CheckInput<'_>) -> First {
+    let mut pieces = Vec::new();
+    for (file, source) in files.iter().enumerate() {
+        let text = &source.text;
+        let cut = match whole[file] {
+            true => None,
+            false => split::pieces(text, input.piece_bytes),
+        };
+        let mut start = 0;
+        let mut lines_before = 0;
+        for piece in cut.unwrap_or_else(|| vec![&text[..]]) {
+            pieces.push(Piece {
+                file,
+                start,
+                end: start + piece.len(),
+                lines_before,
+                first_document: 0,
+                first_object: 0,
+                objects: 0,
+                outlined: false,
+            });
+            start += piece.len();
+            lines_before += bytecount(piece.as_bytes(), b'\n');
+        }
+    }
+    let seen: Vec<Option<Seen>> = pieces
+        .par_iter()
+        .map(|piece| (!whole[piece.file]).then(|| outline(piece, &files[piece.file].text, input)))
+        .collect();
+
+    let mut first = First::default();
+    let mut seen = seen.into_iter().zip(pieces).peekable();
+    for (file, source) in files.iter().enumerate() {
+        let mut mine = Vec::new();
+        while let Some(next) = seen.next_if(|(_, p)| p.file == file) {
+            mine.push(next);
+        }
+        let documents: usize = mine.iter().flat_map(|(s, _)| s).map(|s| s.documents).sum();
+        whole[file] |= mine
+            .iter()
+            .any(|(s, _)| s.as_ref().is_none_or(|s| s.failed))
+            || documents > input.limits.max_documents;
+        if whole[file] {
+            let first_object = first.objects.len();
+            let (objects, errors, skipped) =
+                load_objects(source, input.default_namespace, input.limits);
+            first.errors.extend(errors);
+            first.skipped += skipped;
+            for object in &objects {
+                first.add(file, 0, projected(object));
+            }
+            first.pieces.push(Piece {
+                file,
+                start: 0,
+                end: source.text.len(),
+                lines_before: 0,
+                first_document: 0,
+                first_object,
+                objects: objects.len(),
+                outlined: false,
+            });
+            continue;
+        }
+        let mut first_document = 0;
+        for (s, mut piece) in mine {
+            let s = s.unwrap_or_default();
+            piece.first_document = first_document;
+            piece.first_object = first.objects.len();
+            piece.objects = s.objects.len();
+            piece.outlined = true;
+            first.skipped += s.skipped;
+            for object in s.objects {
+                first.add(file, first_document, object);
+            }
+            first_document += s.documents;
+            first.pieces.push(piece);
+        }
+    }
+    first
+}
+
+impl First {
+    fn add(
+        &mut self,
+        file: usize,
+        first_document: usize,
+        (mut object, entry): (ObjectRef, Option<Entry>),
+    ) {
+        if let Some(origin) = &mut object.origin {
+            origin.file = file;
+            origin.document += first_document;
+        }
+        if let Some(entry) = entry {
+            self.set.push((self.objects.len(), entry));
+        }
+        self.objects.push(object);
+    }
+}
+
+/// What the first pass keeps of an object.
+fn projected(object: &Object) -> (ObjectRef, Option<Entry>) {
+    (ObjectRef::from(object), Entry::from_object(object))
+}
+
+/// The objects of a piece, from outlines of its documents.
+fn outline(piece: &Piece, text: &str, input: &CheckInput<'_>) -> Seen {
+    let mut seen = Seen::default();
+    let (errors, documents) =
+        yaml::parse_outlines(&text[piece.start..piece.end], input.limits, |doc| {
+            let document = doc.index;
+            seen.skipped += document_objects(
+                doc.value,
+                input.default_namespace,
+                |found, prefix| match found {
+                    Ok(mut object) => {
+                        object.origin = Some(Origin {
+                            file: 0,
+                            document,
+                            prefix,
+                        });
+                        seen.objects.push(projected(&object));
+                    }
+                    Err(_) => seen.failed = true,
+                },
+            );
+        });
+    seen.documents = documents;
+    seen.failed |= !errors.is_empty();
+    seen
+}
+
+/// An object of a piece, for resolving positions once the piece is linted.
+struct Linting {
+    document: usize,
+    prefix: String,
+}
+
+/// What the second pass found in a piece.
+struct Second {
+    linted: Linted,
+    spots: Vec<(usize, Box<str>, Spot)>,
+    /// The piece, read whole, is not what its outlines said (a mistake inside what they
+    /// leave out): its file must be read again whole.
+    inconsistent: bool,
+}
+
+fn second_pass(piece: &Piece, text: &str, index: &Index<'_>, input: &CheckInput<'_>) -> Second {
+    let mut linted = Linted::default();
+    let mut documents: Vec<Option<SpanNode>> = Vec::new();
+    let mut mine: Vec<Linting> = Vec::new();
+    let mut failed = false;
+    // A whole file's errors were reported by the first pass, which saw the same objects.
+    let errors = yaml::parse_each(
+        &text[piece.start..piece.end],
+        SpanMode::Record,
+        input.limits,
+        |doc| {
+            let document = doc.index;
+            document_objects(
+                doc.value,
+                input.default_namespace,
+                |found, prefix| match found {
+                    Ok(object) => {
+                        let at = piece.first_object + mine.len();
+                        lint_object(&object, at, index, input.config, input.today, &mut linted);
+                        mine.push(Linting { document, prefix });
+                    }
+                    Err(_) => failed = true,
+                },
+            );
+            documents.resize_with(documents.len().max(document + 1), || None);
+            documents[document] = doc.spans;
+        },
+    );
+    if piece.outlined && (failed || !errors.is_empty() || mine.len() != piece.objects) {
+        return Second {
+            linted: Linted::default(),
+            spots: Vec::new(),
+            inconsistent: true,
+        };
+    }
+    let objects_here = piece.first_object..piece.first_object + mine.len();
+    let mut spots = Vec::new();
+    let mut resolve = |object: usize, path: &str| {
+        if !objects_here.contains(&object) {
+            // In another piece: the report parses that file again for it.
+            return;
+        }
+        let at = &mine[object - piece.first_object];
+        let Some(Some(root)) = documents.get(at.document) else {
+            return;
+        };
+        let mut spot = spot_at(root, &format!("{}{path}", at.prefix));
+        spot.position = Position {
+            line: spot.position.line + piece.lines_before,
+            ..spot.position
+        };
+        spots.push((object, Box::from(path), spot));
+    };
+    for (object, path) in asks(&linted.findings, &linted.suppressed) {
+        resolve(object, path);
+    }
+    Second {
+        linted,
+        spots,
+        inconsistent: false,
+    }
+}
+
+fn bytecount(bytes: &[u8], byte: u8) -> u32 {
+    bytes.iter().filter(|&&b| b == byte).count() as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{lint_all, LintInput};
+    use crate::load;
+
+    fn app(i: usize) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web{i}, namespace: ns{n}}}\n\
+             spec:\n  replicas: {r}\n  selector: {{matchLabels: {{app: web{i}}}}}\n  template:\n    \
+             metadata: {{labels: {{app: web{i}}}}}\n    spec:\n      containers: [{{name: c, image: x}}]\n---\n\
+             apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name: web{i}, namespace: ns{n}}}\n\
+             spec: {{minAvailable: {m}, selector: {{matchLabels: {{app: web{i}}}}}}}\n---\n",
+            n = i % 3,
+            r = i % 4,
+            m = if i.is_multiple_of(5) { "100%" } else { "1" },
+        )
+    }
+
+    /// The pipeline against loading everything and linting it at once.
+    fn same_as_load(files: &[(&str, String)]) {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let (paths, _) = load::discover(&[dir.path().to_path_buf()]);
+        let (config, limits) = (Config::default(), Limits::default());
+        let today = Date::from_unix_days(20_000);
+        let checked = check(&CheckInput {
+            files: &paths,
+            context: &[],
+            default_namespace: "default",
+            limits: &limits,
+            render: &RenderOptions::default(),
+            config: &config,
+            today,
+            piece_bytes: 2048,
+        });
+        let loaded = load::load(&paths, "default", &limits);
+        let linted = lint_all(&LintInput {
+            objects: &loaded.objects,
+            context: &[],
+            cluster: None,
+            config: &config,
+            today,
+        });
+        let refs: Vec<ObjectRef> = loaded.objects.iter().map(ObjectRef::from).collect();
+        assert_eq!(checked.objects, refs);
+        assert!(linted.findings.len() > 100);
+        assert_eq!(checked.linted.findings, linted.findings);
+        assert_eq!(checked.errors, loaded.errors);
+        assert_eq!(checked.skipped, loaded.skipped);
+        assert_eq!(checked.files.len(), loaded.files.len());
+    }
+
+    #[test]
+    fn two_passes_find_what_lint_finds_on_the_loaded_set() {
+        same_as_load(&[
+            ("big.yaml", (0..400).map(app).collect()),
+            ("small.yaml", app(7)),
+            ("bad.yaml", "a: [\n".into()),
+        ]);
+    }
+
+    #[test]
+    fn empty_documents_at_the_cuts_keep_the_documents_indexes() {
+        // Empty documents are never handed over but count in the indexes of those after.
+        // A run of them longer than a piece: cuts land inside it.
+        let big: String = (0..400)
+            .map(|i| {
+                app(i)
+                    + if i == 200 {
+                        "---\n".repeat(1500)
+                    } else {
+                        String::new()
+                    }
+                    .as_str()
+            })
+            .collect();
+        same_as_load(&[("big.yaml", big)]);
+    }
+
+    #[test]
+    fn mistakes_where_outlines_do_not_look_are_reported_as_load_reports_them() {
+        let mut big: String = (0..200).map(app).collect();
+        // Inside pod specs, which outlines leave out: a wrong type and a duplicate key.
+        big.push_str(&app(900).replace("image: x", "image: x, ports: oops"));
+        big.push_str(&(200..300).map(app).collect::<String>());
+        big.push_str(&app(901).replace("name: c,", "name: c, name: d,"));
+        big.push_str(&(300..400).map(app).collect::<String>());
+        same_as_load(&[("big.yaml", big), ("small.yaml", app(7))]);
+    }
+}
