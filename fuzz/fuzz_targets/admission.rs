@@ -27,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
                 cluster,
                 namespace_mode: None,
                 scale_exemptions: None,
+                today: halint::Date::from_unix_days(20_000),
             },
         );
         let answer = serde_json::to_value(review::respond(&admission.request, &decision.verdict))
