@@ -108,7 +108,56 @@ struct Row {
     many_single_core: Duration,
 }
 
+/// Medians of the parse floors of `file` (raw events on one core and on both, YAML to
+/// values), measured in a child process (see `floor_child`).
+fn floors(file: &Path, objects: usize, runs: usize) -> [Duration; 3] {
+    let out = Command::new(std::env::current_exe().expect("the bench's own path"))
+        .env("HALINT_BENCH_FLOOR", file)
+        .env("HALINT_BENCH_FLOOR_OBJECTS", objects.to_string())
+        .env("HALINT_BENCH_RUNS", runs.to_string())
+        .output()
+        .expect("the floor child runs");
+    assert!(out.status.success(), "the floor child failed");
+    let text = String::from_utf8(out.stdout).expect("UTF-8");
+    let nanos: Vec<u64> = text.split_whitespace().map(|n| n.parse().unwrap()).collect();
+    [0, 1, 2].map(|i| Duration::from_nanos(nanos[i]))
+}
+
+/// In the child: the floors of one file, printed as nanoseconds.
+fn floor_child(file: &Path, objects: usize, runs: usize) {
+    let all = fs::read_to_string(file).expect("the corpus file");
+    let in_process = |f: &dyn Fn()| {
+        median(
+            (0..runs)
+                .map(|_| {
+                    let start = Instant::now();
+                    f();
+                    start.elapsed()
+                })
+                .collect(),
+        )
+    };
+    let events = in_process(&|| assert_eq!(raw_events(&all), objects));
+    let events_both_cores = in_process(&|| assert_eq!(raw_events_parallel(&all), objects));
+    let values = in_process(&|| {
+        let parsed = parse(&all, SpanMode::Skip, &Limits::default());
+        assert_eq!(parsed.documents.len(), objects);
+    });
+    println!(
+        "{} {} {}",
+        events.as_nanos(),
+        events_both_cores.as_nanos(),
+        values.as_nanos()
+    );
+}
+
 fn main() {
+    if let Some(file) = std::env::var_os("HALINT_BENCH_FLOOR") {
+        let number = |name: &str| -> usize { std::env::var(name).unwrap().parse().unwrap() };
+        let runs = number("HALINT_BENCH_RUNS");
+        floor_child(Path::new(&file), number("HALINT_BENCH_FLOOR_OBJECTS"), runs);
+        return;
+    }
     let sizes: Vec<usize> = std::env::var("HALINT_BENCH_APPS")
         .unwrap_or_else(|_| "1000,10000".into())
         .split(',')
@@ -141,27 +190,15 @@ fn main() {
         let single = dir.join(format!("all-{n}.yaml"));
         fs::write(&single, &all).unwrap();
         let objects = n * 4;
-        let in_process = |f: &dyn Fn()| {
-            median(
-                (0..runs)
-                    .map(|_| {
-                        let start = Instant::now();
-                        f();
-                        start.elapsed()
-                    })
-                    .collect(),
-            )
-        };
-        let events = in_process(&|| assert_eq!(raw_events(&all), objects));
-        let events_both_cores = in_process(&|| assert_eq!(raw_events_parallel(&all), objects));
-        let values = in_process(&|| {
-            let parsed = parse(&all, SpanMode::Skip, &Limits::default());
-            assert_eq!(parsed.documents.len(), objects);
-        });
+        let mb = all.len() as f64 / 1e6;
+        // The floors are measured by a child of this binary: a child's peak RSS counts the
+        // parent's memory until it execs, so this process stays small while halint runs.
+        drop(all);
+        let [events, events_both_cores, values] = floors(&single, objects, runs);
         let row = Row {
             apps: n,
             objects,
-            mb: all.len() as f64 / 1e6,
+            mb,
             events,
             events_both_cores,
             values,
