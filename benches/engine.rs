@@ -45,6 +45,18 @@ fn benches(c: &mut Criterion) {
     group.bench_function("load_text 1000 apps", |b| {
         b.iter(|| load::load_text("corpus.yaml", text.clone(), "default", &Limits::default()))
     });
+    // The CLI's first pass: values without pod specs, annotations or status.
+    group.bench_function("outlines 1000 apps", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            load::yaml::parse_outlines(&text, &Limits::default(), |_| n += 1);
+            n
+        })
+    });
+    // The second: values with positions.
+    group.bench_function("values with positions 1000 apps", |b| {
+        b.iter(|| load::yaml::parse(&text, load::yaml::SpanMode::Record, &Limits::default()))
+    });
     group.bench_function("raw YAML events 1000 apps", |b| {
         b.iter(|| {
             let mut parser = Parser::new_from_str(&text);
