@@ -119,7 +119,10 @@ fn floors(file: &Path, objects: usize, runs: usize) -> [Duration; 3] {
         .expect("the floor child runs");
     assert!(out.status.success(), "the floor child failed");
     let text = String::from_utf8(out.stdout).expect("UTF-8");
-    let nanos: Vec<u64> = text.split_whitespace().map(|n| n.parse().unwrap()).collect();
+    let nanos: Vec<u64> = text
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
     [0, 1, 2].map(|i| Duration::from_nanos(nanos[i]))
 }
 
