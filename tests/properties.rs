@@ -109,22 +109,14 @@ fn check(text: &str) -> Result<(), TestCaseError> {
         skipped: checked.skipped,
         suppressed: Some(&checked.linted.suppressed),
     };
-    let mut json_two = Vec::new();
-    two_pass
-        .write(Format::Json, Style::default(), &mut json_two)
-        .unwrap();
-    prop_assert_eq!(
-        String::from_utf8_lossy(&json_two),
-        String::from_utf8_lossy(&json)
-    );
-    let mut human_two = Vec::new();
-    two_pass
-        .write(Format::Human, Style::default(), &mut human_two)
-        .unwrap();
-    prop_assert_eq!(
-        String::from_utf8_lossy(&human_two),
-        String::from_utf8_lossy(&human)
-    );
+    for (format, expected) in [(Format::Json, &json), (Format::Human, &human)] {
+        let mut out = Vec::new();
+        two_pass.write(format, Style::default(), &mut out).unwrap();
+        prop_assert_eq!(
+            String::from_utf8_lossy(&out),
+            String::from_utf8_lossy(expected)
+        );
+    }
     Ok(())
 }
 
