@@ -94,12 +94,16 @@ pub fn check(input: &CheckInput<'_>) -> Checked {
         .map(|path| read_or_render(path, input.limits, input.render))
         .collect();
     let mut files = Vec::new();
-    let mut read_errors = Vec::new();
+    // Per input, in order: the error that kept it from being read, or its file's index.
+    let mut inputs = Vec::with_capacity(read.len());
     for result in read {
-        match result {
-            Ok(file) => files.push(file),
-            Err(err) => read_errors.push(err),
-        }
+        inputs.push(match result {
+            Ok(file) => {
+                files.push(file);
+                Ok(files.len() - 1)
+            }
+            Err(err) => Err(err),
+        });
     }
     // Files read whole, as `load` reads them: those with a mistake somewhere.
     let mut whole = vec![false; files.len()];
@@ -126,11 +130,17 @@ pub fn check(input: &CheckInput<'_>) -> Checked {
         drop(index);
         let mut checked = Checked {
             objects: first.objects,
-            errors: read_errors,
             skipped: first.skipped,
             ..Checked::default()
         };
-        checked.errors.extend(first.errors);
+        // Errors in the inputs' order, as `load` lists them.
+        let mut by_file = first.errors;
+        for input in inputs {
+            match input {
+                Err(err) => checked.errors.push(err),
+                Ok(file) => checked.errors.append(&mut by_file[file]),
+            }
+        }
         // Sized once: the findings of a large set are most of what stays in memory.
         let count = |f: fn(&Second) -> usize| second.iter().map(f).sum::<usize>();
         checked.linted.findings = Vec::with_capacity(count(|s| s.linted.findings.len()));
@@ -155,7 +165,8 @@ struct First {
     set: Vec<(usize, Entry)>,
     /// The pieces the second pass reads, with their first document and object.
     pieces: Vec<Piece>,
-    errors: Vec<InputError>,
+    /// Per file, what kept its documents or objects from loading.
+    errors: Vec<Vec<InputError>>,
     skipped: usize,
 }
 
@@ -191,7 +202,10 @@ fn first_pass(files: &[SourceFile], whole: &mut [bool], input: &CheckInput<'_>) 
         .map(|piece| (!whole[piece.file]).then(|| outline(piece, &files[piece.file].text, input)))
         .collect();
 
-    let mut first = First::default();
+    let mut first = First {
+        errors: vec![Vec::new(); files.len()],
+        ..First::default()
+    };
     let mut seen = seen.into_iter().zip(pieces).peekable();
     for (file, source) in files.iter().enumerate() {
         let mut mine = Vec::new();
@@ -207,7 +221,7 @@ fn first_pass(files: &[SourceFile], whole: &mut [bool], input: &CheckInput<'_>) 
             let first_object = first.objects.len();
             let (objects, errors, skipped) =
                 load_objects(source, input.default_namespace, input.limits);
-            first.errors.extend(errors);
+            first.errors[file] = errors;
             first.skipped += skipped;
             for object in &objects {
                 first.add(file, 0, projected(object));
@@ -399,7 +413,11 @@ mod tests {
         for (name, text) in files {
             std::fs::write(dir.path().join(name), text).unwrap();
         }
-        let (paths, _) = load::discover(&[dir.path().to_path_buf()]);
+        same_as_load_in(dir.path());
+    }
+
+    fn same_as_load_in(dir: &std::path::Path) {
+        let (paths, _) = load::discover(&[dir.to_path_buf()]);
         let (config, limits) = (Config::default(), Limits::default());
         let today = Date::from_unix_days(20_000);
         let checked = check(&CheckInput {
@@ -436,6 +454,17 @@ mod tests {
             ("small.yaml", app(7)),
             ("bad.yaml", "a: [\n".into()),
         ]);
+    }
+
+    #[test]
+    fn errors_come_in_the_inputs_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes);
+        write("a-bad.yaml", b"a: [\n").unwrap();
+        write("b-latin1.yaml", b"kind: \xe9\n").unwrap();
+        write("c-bad.yaml", b"b: {\n").unwrap();
+        write("d.yaml", (0..200).map(app).collect::<String>().as_bytes()).unwrap();
+        same_as_load_in(dir.path());
     }
 
     #[test]

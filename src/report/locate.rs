@@ -63,14 +63,6 @@ impl Places {
             .ok()
             .map(|i| self.0[i].2)
     }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 pub struct Locator<'a> {
