@@ -24,6 +24,20 @@ fn uid(name: &str) -> Value {
 }
 
 /// An engine that panics on every object named `boom` and lints the rest.
+/// Capture 01 on `client` gets its review back.
+async fn assert_answered(client: &mut common::Client) {
+    let (status, b) = client
+        .request(
+            Method::POST,
+            "/validate",
+            body("01-create-deployments.json"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(response_of(&b)["uid"], uid("01-create-deployments.json"));
+}
+
 fn panicking() -> Engine {
     Arc::new(|input: &LintInput<'_>| {
         if input.objects.iter().any(|o| o.id.name == "boom") {
@@ -67,16 +81,7 @@ async fn a_panicking_rule_is_answered_with_an_allow_a_warning_and_a_metric() {
             "{warnings:?}"
         );
         // The good object on the same connection is still judged.
-        let (status, b) = client
-            .request(
-                Method::POST,
-                "/validate",
-                body("01-create-deployments.json"),
-            )
-            .await
-            .unwrap();
-        assert_eq!(status, StatusCode::OK);
-        assert_eq!(response_of(&b)["uid"], uid("01-create-deployments.json"));
+        assert_answered(&mut client).await;
     }
     let metrics = server.metrics.render();
     assert!(
@@ -185,16 +190,7 @@ async fn connections_over_the_cap_wait_in_the_backlog_until_one_closes() {
         .await
         .expect("served once a slot is free")
         .unwrap();
-    let (status, b) = third
-        .request(
-            Method::POST,
-            "/validate",
-            body("01-create-deployments.json"),
-        )
-        .await
-        .unwrap();
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(response_of(&b)["uid"], uid("01-create-deployments.json"));
+    assert_answered(&mut third).await;
 }
 
 /// Reads what the server sends until it closes (or 3 s pass).
