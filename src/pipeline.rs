@@ -9,6 +9,7 @@
 //! file a third time. Large files are cut at document markers so that both cores share
 //! them. Both passes see the same objects in the same order, so indexes agree.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -18,8 +19,9 @@ use crate::engine::{lint_object, Linted};
 use crate::exempt::Date;
 use crate::load::collect::{document_objects, load_objects};
 use crate::load::render::RenderOptions;
+use crate::load::skim::skim;
 use crate::load::span::SpanNode;
-use crate::load::yaml::{self, SpanMode};
+use crate::load::yaml::{self, outline_fingerprint, SpanMode};
 use crate::load::{read_or_render, split, InputError, Limits, Position, SourceFile};
 use crate::objects::catalog::Entry;
 use crate::objects::index::Index;
@@ -74,6 +76,11 @@ struct Piece {
     objects: usize,
     /// Read from outlines by the first pass (else the file was read whole).
     outlined: bool,
+    /// Documents in the piece, empty ones included.
+    documents: usize,
+    /// When the first pass read skimmed text: each document's index in the piece and the
+    /// fingerprint of its outline, which the second pass checks against the whole text.
+    fingerprints: Option<Vec<(usize, u64)>>,
 }
 
 /// What the first pass keeps of a piece.
@@ -81,6 +88,7 @@ struct Piece {
 struct Seen {
     objects: Vec<(ObjectRef, Option<Entry>)>,
     documents: usize,
+    fingerprints: Option<Vec<(usize, u64)>>,
     skipped: usize,
     /// A parse or object error: the file is read again whole, so that errors read exactly as
     /// they would without the cut.
@@ -192,6 +200,8 @@ fn first_pass(files: &[SourceFile], whole: &mut [bool], input: &CheckInput<'_>) 
                 first_object: 0,
                 objects: 0,
                 outlined: false,
+                documents: 0,
+                fingerprints: None,
             });
             start += piece.len();
             lines_before += bytecount(piece.as_bytes(), b'\n');
@@ -235,6 +245,8 @@ fn first_pass(files: &[SourceFile], whole: &mut [bool], input: &CheckInput<'_>) 
                 first_object,
                 objects: objects.len(),
                 outlined: false,
+                documents: 0,
+                fingerprints: None,
             });
             continue;
         }
@@ -245,6 +257,8 @@ fn first_pass(files: &[SourceFile], whole: &mut [bool], input: &CheckInput<'_>) 
             piece.first_object = first.objects.len();
             piece.objects = s.objects.len();
             piece.outlined = true;
+            piece.documents = s.documents;
+            piece.fingerprints = s.fingerprints;
             first.skipped += s.skipped;
             for object in s.objects {
                 first.add(file, first_document, object);
@@ -282,10 +296,15 @@ fn projected(object: &Object) -> (ObjectRef, Option<Entry>) {
 /// The objects of a piece, from outlines of its documents.
 fn outline(piece: &Piece, text: &str, input: &CheckInput<'_>) -> Seen {
     let mut seen = Seen::default();
-    let (errors, documents) =
-        yaml::parse_outlines(&text[piece.start..piece.end], input.limits, |doc| {
-            let document = doc.index;
-            seen.skipped += document_objects(
+    let text = skim(&text[piece.start..piece.end]);
+    let mut fingerprints = matches!(text, Cow::Owned(_)).then(Vec::new);
+    let (errors, documents) = yaml::parse_outlines(&text, input.limits, |doc| {
+        let document = doc.index;
+        if let Some(fingerprints) = &mut fingerprints {
+            fingerprints.push((document, outline_fingerprint(&doc.value)));
+        }
+        seen.skipped +=
+            document_objects(
                 doc.value,
                 input.default_namespace,
                 |found, prefix| match found {
@@ -300,8 +319,9 @@ fn outline(piece: &Piece, text: &str, input: &CheckInput<'_>) -> Seen {
                     Err(_) => seen.failed = true,
                 },
             );
-        });
+    });
     seen.documents = documents;
+    seen.fingerprints = fingerprints;
     seen.failed |= !errors.is_empty();
     seen
 }
@@ -326,13 +346,17 @@ fn second_pass(piece: &Piece, text: &str, index: &Index<'_>, input: &CheckInput<
     let mut documents: Vec<Option<SpanNode>> = Vec::new();
     let mut mine: Vec<Linting> = Vec::new();
     let mut failed = false;
+    let mut fingerprints = piece.fingerprints.as_ref().map(|_| Vec::new());
     // A whole file's errors were reported by the first pass, which saw the same objects.
-    let errors = yaml::parse_each(
+    let (errors, count) = yaml::parse_each(
         &text[piece.start..piece.end],
         SpanMode::Record,
         input.limits,
         |doc| {
             let document = doc.index;
+            if let Some(fingerprints) = &mut fingerprints {
+                fingerprints.push((document, outline_fingerprint(&doc.value)));
+            }
             document_objects(
                 doc.value,
                 input.default_namespace,
@@ -349,7 +373,12 @@ fn second_pass(piece: &Piece, text: &str, index: &Index<'_>, input: &CheckInput<
             documents[document] = doc.spans;
         },
     );
-    if piece.outlined && (failed || !errors.is_empty() || mine.len() != piece.objects) {
+    let differs = failed
+        || !errors.is_empty()
+        || mine.len() != piece.objects
+        || count != piece.documents
+        || fingerprints != piece.fingerprints;
+    if piece.outlined && differs {
         return Second {
             linted: Linted::default(),
             spots: Vec::new(),
@@ -494,5 +523,44 @@ mod tests {
         big.push_str(&app(901).replace("name: c,", "name: c, name: d,"));
         big.push_str(&(300..400).map(app).collect::<String>());
         same_as_load(&[("big.yaml", big), ("small.yaml", app(7))]);
+    }
+
+    /// Whether the second pass finds `whole` to be what the first pass's outlines of
+    /// `skimmed` said: the first pass reads a skimmed text, and if skimming ever took out
+    /// more than left-out fields, this is what it would look like.
+    fn consistent(skimmed: &str, whole: &str) -> bool {
+        let (config, limits) = (Config::default(), Limits::default());
+        let input = CheckInput {
+            files: &[],
+            context: &[],
+            default_namespace: "default",
+            limits: &limits,
+            render: &RenderOptions::default(),
+            config: &config,
+            today: Date::from_unix_days(20_000),
+            piece_bytes: PIECE_BYTES,
+        };
+        let files = [SourceFile {
+            name: "a.yaml".into(),
+            text: skimmed.into(),
+        }];
+        let first = first_pass(&files, &mut [false], &input);
+        let index = Index::from_entries(first.set, &[], None);
+        let piece = &first.pieces[0];
+        assert!(piece.outlined && piece.fingerprints.is_some());
+        !second_pass(piece, whole, &index, &input).inconsistent
+    }
+
+    #[test]
+    fn skimmed_outlines_are_checked_against_the_whole_text() {
+        let text: String = (0..50).map(app).collect();
+        // What skimming is for: nothing to read again.
+        assert!(consistent(&text, &text));
+        // An outline the whole text does not have, even where no rule would notice.
+        for (from, to) in [("app: web3}", "app: web4}"), ("replicas: 1", "replicas: 5")] {
+            assert!(!consistent(&text, &text.replacen(from, to, 1)), "{to}");
+        }
+        // What outlines leave out may differ.
+        assert!(consistent(&text, &text.replacen("image: x", "image: y", 1)));
     }
 }

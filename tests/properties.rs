@@ -6,6 +6,8 @@
 mod manifests;
 
 use halint::load::render::RenderOptions;
+use halint::load::skim::skim;
+use halint::load::yaml;
 use halint::load::{load_text, Limits};
 use halint::objects::ObjectRef;
 use halint::pipeline::{self, CheckInput};
@@ -120,6 +122,18 @@ fn check(text: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Each document's index and outline fingerprint, or the parse errors.
+fn outlines(text: &str) -> Result<Vec<(usize, u64)>, usize> {
+    let mut seen = Vec::new();
+    let (errors, _) = yaml::parse_outlines(text, &Limits::default(), |doc| {
+        seen.push((doc.index, yaml::outline_fingerprint(&doc.value)))
+    });
+    match errors.len() {
+        0 => Ok(seen),
+        n => Err(n),
+    }
+}
+
 proptest! {
     #![proptest_config(manifests::cases(384))]
 
@@ -128,7 +142,7 @@ proptest! {
         docs in prop::collection::vec(manifests::object(), 1..4),
         style in prop::collection::vec(any::<u8>(), 1..64),
     ) {
-        let text = manifests::to_yaml(&docs, &mut manifests::Style(style));
+        let text = manifests::to_yaml(&docs, &mut manifests::Style::new(style));
         check(&text)?;
     }
 
@@ -138,8 +152,20 @@ proptest! {
         style in prop::collection::vec(any::<u8>(), 1..64),
         edits in prop::collection::vec((any::<usize>(), any::<u8>()), 1..6),
     ) {
-        let text = manifests::to_yaml(&docs, &mut manifests::Style(style));
+        let text = manifests::to_yaml(&docs, &mut manifests::Style::new(style));
         check(&manifests::damage(&text, &edits))?;
+    }
+
+    /// Skimming is a guess the second pass checks; on valid manifests it is never wrong,
+    /// or large sets would be read a third time.
+    #[test]
+    fn skimmed_text_has_the_outlines_of_the_whole(
+        docs in prop::collection::vec(manifests::object(), 1..4),
+        style in prop::collection::vec(any::<u8>(), 1..64),
+    ) {
+        let text = manifests::to_yaml(&docs, &mut manifests::Style::without_anchors(style));
+        let skimmed = skim(&text);
+        prop_assert_eq!(outlines(&skimmed), outlines(&text));
     }
 
     #[test]

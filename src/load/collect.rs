@@ -111,7 +111,7 @@ pub(crate) fn load_objects(
     let mut objects = Vec::new();
     let mut skipped = 0;
     let mut bad = Vec::new();
-    let parse_errors = yaml::parse_each(&source.text, SpanMode::Skip, limits, |doc| {
+    let (parse_errors, _) = yaml::parse_each(&source.text, SpanMode::Skip, limits, |doc| {
         let index = doc.index;
         skipped += document_objects(doc.value, default_namespace, |found, prefix| match found {
             Ok(mut object) => {

@@ -3,6 +3,7 @@
 pub mod collect;
 pub mod limits;
 pub mod render;
+pub mod skim;
 pub mod span;
 pub mod split;
 pub mod yaml;

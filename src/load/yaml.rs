@@ -8,6 +8,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use serde_json::{Map, Number, Value};
@@ -51,19 +52,20 @@ pub enum SpanMode {
 /// a semantic error (duplicate key, too deep, alias bomb) drops only its document.
 pub fn parse(text: &str, spans: SpanMode, limits: &Limits) -> Parsed {
     let mut documents = Vec::new();
-    let errors = parse_each(text, spans, limits, |doc| documents.push(doc));
+    let (errors, _) = parse_each(text, spans, limits, |doc| documents.push(doc));
     Parsed { documents, errors }
 }
 
 /// Like [`parse`], but hands over each document as soon as it is complete, so that a large
-/// file never holds all its documents in memory at once.
+/// file never holds all its documents in memory at once. Returns the errors, and how many
+/// documents the text holds (empty ones included).
 pub fn parse_each(
     text: &str,
     spans: SpanMode,
     limits: &Limits,
     on_document: impl FnMut(Document),
-) -> Vec<ParseError> {
-    stream(Builder::new(spans, limits), text, limits, on_document).0
+) -> (Vec<ParseError>, usize) {
+    stream(Builder::new(spans, limits), text, limits, on_document)
 }
 
 /// Like [`parse_each`] without positions, but leaving out of each object what no
@@ -164,7 +166,7 @@ struct Builder<'l> {
 }
 
 /// Fields left out of outlines, as paths from an object's root.
-const LEFT_OUT: &[&[&str]] = &[
+pub(crate) const LEFT_OUT: &[&[&str]] = &[
     &["spec", "template", "spec"],
     &["metadata", "annotations"],
     &["metadata", "managedFields"],
@@ -506,6 +508,62 @@ fn number(text: &str) -> Option<Value> {
         }
     }
     None
+}
+
+/// A fingerprint of a document's value as outlines see it: without the fields
+/// [`parse_outlines`] leaves out. Two texts with the same outlines have the same
+/// fingerprints, so the CLI's second pass, which reads the whole text, can tell whether the
+/// first pass, which read a skimmed one (`super::skim`), saw the same outlines.
+pub fn outline_fingerprint(value: &Value) -> u64 {
+    let mut hasher = foldhash::fast::FixedState::with_seed(0).build_hasher();
+    fingerprint_into(value, &mut Vec::new(), &mut hasher);
+    hasher.finish()
+}
+
+fn fingerprint_into<'v>(value: &'v Value, path: &mut Vec<&'v str>, h: &mut impl Hasher) {
+    match value {
+        Value::Null => h.write_u8(0),
+        Value::Bool(b) => h.write_u8(1 + u8::from(*b)),
+        Value::Number(n) => {
+            h.write_u8(3);
+            n.hash(h);
+        }
+        Value::String(s) => {
+            h.write_u8(4);
+            s.hash(h);
+        }
+        Value::Array(items) => {
+            h.write_u8(5);
+            h.write_usize(items.len());
+            for item in items {
+                path.push("");
+                fingerprint_into(item, path, h);
+                path.pop();
+            }
+        }
+        Value::Object(entries) => {
+            h.write_u8(6);
+            for (key, value) in entries {
+                path.push(key);
+                if !left_out_path(path) {
+                    key.hash(h);
+                    fingerprint_into(value, path, h);
+                }
+                path.pop();
+            }
+            h.write_u8(7);
+        }
+    }
+}
+
+/// Whether a path from a document's root names a field outlines leave out, as
+/// `Builder::leaves_out` decides while parsing.
+fn left_out_path(path: &[&str]) -> bool {
+    let object = match path {
+        ["items", "", rest @ ..] => rest,
+        rest => rest,
+    };
+    LEFT_OUT.contains(&object)
 }
 
 #[cfg(test)]

@@ -304,12 +304,30 @@ pub fn object() -> impl Strategy<Value = Value> {
 
 /// Choices for the YAML writer, consumed in turn.
 #[derive(Debug, Clone)]
-pub struct Style(pub Vec<u8>);
+pub struct Style {
+    picks: Vec<u8>,
+    anchors: bool,
+}
 
 impl Style {
+    pub fn new(picks: Vec<u8>) -> Self {
+        Style {
+            picks,
+            anchors: true,
+        }
+    }
+
+    /// Without anchors, aliases and merge keys: text the CLI's skimming reads.
+    pub fn without_anchors(picks: Vec<u8>) -> Self {
+        Style {
+            picks,
+            anchors: false,
+        }
+    }
+
     fn pick(&mut self, n: u8) -> u8 {
-        let b = self.0.pop().unwrap_or(0);
-        self.0.insert(0, b.rotate_left(3));
+        let b = self.picks.pop().unwrap_or(0);
+        self.picks.insert(0, b.rotate_left(3));
         b % n
     }
 }
@@ -423,7 +441,7 @@ fn value_after_key(
                 out.push_str(&format!(" {}\n", flow(v, style)));
                 return;
             }
-            1 => {
+            1 if style.anchors => {
                 // An anchor, for later aliases in the same document to point at
                 // (once the anchored node is complete).
                 let name = format!("x{}", out.len());
