@@ -64,6 +64,18 @@ fn measure(runs: usize, mut command: impl FnMut() -> Command) -> (Duration, f64)
     (median(samples.into_iter().map(|r| r.0).collect()), rss)
 }
 
+/// How many resources checkov says it checked: a run that read nothing is fast too.
+fn checkov_resources(mut command: Command) -> usize {
+    let out = command.output().expect("checkov starts");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "checkov's report is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    report["summary"]["resource_count"].as_u64().unwrap_or(0) as usize
+}
+
 fn halint(path: &Path, threads: Option<usize>) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_halint"));
     command.args(["--format", "json"]).arg(path);
@@ -173,7 +185,12 @@ fn main() {
     let checkov = std::env::var_os("HALINT_BENCH_CHECKOV");
     // HALINT_BENCH_CORPUS=DIR writes the corpora there and keeps them (for profiling).
     let kept = std::env::var_os("HALINT_BENCH_CORPUS").map(std::path::PathBuf::from);
-    let temp = tempfile::tempdir().expect("temp dir");
+    // Not tempfile's default `.tmp…` name: checkov passes over hidden directories, and
+    // would read nothing.
+    let temp = tempfile::Builder::new()
+        .prefix("halint-bench-")
+        .tempdir()
+        .expect("temp dir");
     let dir = kept.as_deref().unwrap_or(temp.path());
     let mut rows = Vec::new();
     let mut checkov_rows = Vec::new();
@@ -212,14 +229,20 @@ fn main() {
         };
         if let (Some(checkov), true) = (&checkov, n <= 1000) {
             // Its Kubernetes framework on the same files; fewer runs: it takes seconds.
-            let (time, rss) = measure(runs.min(3), || {
+            let checkov = || {
                 let mut command = Command::new(checkov);
                 command
                     .args(["--framework", "kubernetes", "--quiet", "--compact"])
                     .args(["-o", "json", "-d"])
                     .arg(&many);
                 command
-            });
+            };
+            let read = checkov_resources(checkov());
+            assert!(
+                read >= objects,
+                "checkov read {read} resources of {objects}"
+            );
+            let (time, rss) = measure(runs.min(3), checkov);
             checkov_rows.push((n, time, rss, row.many.0));
         }
         eprintln!("done: {n} apps");
