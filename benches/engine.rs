@@ -53,6 +53,15 @@ fn benches(c: &mut Criterion) {
             n
         })
     });
+    // What it reads since it skims: the text without those fields' lines.
+    group.bench_function("skim + outlines 1000 apps", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            let skimmed = load::skim::skim(&text);
+            load::yaml::parse_outlines(&skimmed, &Limits::default(), |_| n += 1);
+            n
+        })
+    });
     // The second: values with positions.
     group.bench_function("values with positions 1000 apps", |b| {
         b.iter(|| load::yaml::parse(&text, load::yaml::SpanMode::Record, &Limits::default()))
