@@ -563,4 +563,61 @@ mod tests {
         // What outlines leave out may differ.
         assert!(consistent(&text, &text.replacen("image: x", "image: y", 1)));
     }
+
+    /// As `kubectl get -o yaml` writes objects: managed fields, status and the last applied
+    /// configuration are most of the bytes, and skimming takes them out without a re-read.
+    #[test]
+    fn exported_objects_are_skimmed_and_read_once() {
+        let exported = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  annotations:
+    deployment.kubernetes.io/revision: \"3\"
+    kubectl.kubernetes.io/last-applied-configuration: |
+      {\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\"}}
+  creationTimestamp: \"2026-01-01T00:00:00Z\"
+  generation: 3
+  labels:
+    app: web
+  managedFields:
+  - apiVersion: apps/v1
+    fieldsType: FieldsV1
+    fieldsV1:
+      f:spec:
+        f:replicas: {}
+    manager: kubectl-client-side-apply
+    operation: Update
+  name: web
+  namespace: shop
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - image: web:1.0
+        name: web
+status:
+  availableReplicas: 1
+  conditions:
+  - lastTransitionTime: \"2026-01-01T00:00:00Z\"
+    status: \"True\"
+    type: Available
+";
+        let pdb = "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web, namespace: shop}\n\
+                   spec: {minAvailable: 1, selector: {matchLabels: {app: web}}}\n";
+        let text = format!("{exported}---\n{pdb}");
+        let skimmed = skim(&text);
+        assert!(!skimmed.contains("managedFields:\n  -") && !skimmed.contains("availableReplicas"));
+        assert!(!skimmed.contains("last-applied") && !skimmed.contains("containers"));
+        assert!(consistent(&text, &text));
+        let many: String = (0..100).map(app).collect();
+        same_as_load(&[("exported.yaml", text), ("big.yaml", many)]);
+    }
 }

@@ -41,7 +41,15 @@ pub fn skim(text: &str) -> Cow<'_, str> {
             Some(_) => false,
         };
         if let Some(depth) = skipping {
-            if blank || indent > depth {
+            // A sequence may sit at its key's own indentation (`managedFields:` then
+            // `- manager: …`, as kubectl writes it): in a mapping, such an item can only be
+            // the value of the key above it.
+            let item = indent == depth
+                && matches!(
+                    bytes.get(at + indent..at + indent + 2),
+                    Some([b'-', b' ' | b'\n' | b'\r'])
+                );
+            if blank || indent > depth || item {
                 at = end;
                 continue;
             }
@@ -151,6 +159,36 @@ spec:
 status:
 ---
 kind: Service
+";
+        assert_eq!(skim(text), want);
+    }
+
+    #[test]
+    fn sequences_at_their_keys_indentation_are_taken_out() {
+        let text = "\
+kind: Deployment
+metadata:
+  name: web
+  managedFields:
+  - manager: kubectl
+    operation: Update
+  -
+    manager: kube-controller-manager
+  labels:
+  - not: left out
+status:
+- x
+spec: {}
+";
+        let want = "\
+kind: Deployment
+metadata:
+  name: web
+  managedFields:
+  labels:
+  - not: left out
+status:
+spec: {}
 ";
         assert_eq!(skim(text), want);
     }
