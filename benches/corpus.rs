@@ -137,3 +137,118 @@ spec:
     );
     out
 }
+
+/// App number `i` as `kubectl get -o yaml` writes it back: the Deployment with its last
+/// applied configuration, managed fields and status, which are most of an exported
+/// object's bytes and which no rule reads.
+#[allow(dead_code)] // The corpus is shared by the benches; only the engine's reads this.
+pub fn exported(i: usize, seed: u64) -> String {
+    let app = app(i, seed);
+    let (deployment, rest) = app.split_once("---\n").expect("four documents");
+    // The manifest as one line of JSON-ish text: its length matters here, not its shape.
+    let flat: String = deployment
+        .chars()
+        .map(|c| if c == '\n' { ' ' } else { c })
+        .filter(|c| *c != '"')
+        .collect();
+    let applied = format!("{{\"manifest\":\"{flat}\"}}");
+    let mut out = String::with_capacity(app.len() * 3);
+    for line in deployment.lines() {
+        out.push_str(line);
+        out.push('\n');
+        if line == "metadata:" {
+            let _ = write!(
+                out,
+                r#"  annotations:
+    deployment.kubernetes.io/revision: "{revision}"
+    kubectl.kubernetes.io/last-applied-configuration: |
+      {applied}
+  creationTimestamp: "2026-01-0{day}T10:00:00Z"
+  generation: {revision}
+  managedFields:
+  - apiVersion: apps/v1
+    fieldsType: FieldsV1
+    fieldsV1:
+      f:metadata:
+        f:annotations:
+          .: {{}}
+          f:kubectl.kubernetes.io/last-applied-configuration: {{}}
+        f:labels:
+          .: {{}}
+          f:app: {{}}
+      f:spec:
+        f:replicas: {{}}
+        f:selector: {{}}
+        f:strategy:
+          f:rollingUpdate:
+            .: {{}}
+            f:maxSurge: {{}}
+            f:maxUnavailable: {{}}
+          f:type: {{}}
+        f:template:
+          f:metadata:
+            f:labels:
+              .: {{}}
+              f:app: {{}}
+          f:spec:
+            f:containers:
+              k:{{"name":"main"}}:
+                .: {{}}
+                f:image: {{}}
+                f:name: {{}}
+    manager: kubectl-client-side-apply
+    operation: Update
+    time: "2026-01-0{day}T10:00:00Z"
+  - apiVersion: apps/v1
+    fieldsType: FieldsV1
+    fieldsV1:
+      f:status:
+        f:availableReplicas: {{}}
+        f:conditions:
+          .: {{}}
+          k:{{"type":"Available"}}:
+            .: {{}}
+            f:lastTransitionTime: {{}}
+            f:status: {{}}
+            f:type: {{}}
+        f:observedGeneration: {{}}
+        f:readyReplicas: {{}}
+    manager: kube-controller-manager
+    operation: Update
+    subresource: status
+    time: "2026-01-0{day}T10:05:00Z"
+  resourceVersion: "{version}"
+  uid: 6f1c2b7e-0000-4000-8000-{i:012}
+"#,
+                revision = i % 7 + 1,
+                day = i % 9 + 1,
+                version = 100_000 + i,
+            );
+        }
+    }
+    let _ = write!(
+        out,
+        r#"status:
+  availableReplicas: 2
+  conditions:
+  - lastTransitionTime: "2026-01-01T10:05:00Z"
+    lastUpdateTime: "2026-01-01T10:05:00Z"
+    message: Deployment has minimum availability.
+    reason: MinimumReplicasAvailable
+    status: "True"
+    type: Available
+  - lastTransitionTime: "2026-01-01T10:00:00Z"
+    lastUpdateTime: "2026-01-01T10:05:00Z"
+    message: ReplicaSet has successfully progressed.
+    reason: NewReplicaSetAvailable
+    status: "True"
+    type: Progressing
+  observedGeneration: 3
+  readyReplicas: 2
+  replicas: 2
+  updatedReplicas: 2
+---
+{rest}"#
+    );
+    out
+}

@@ -19,6 +19,13 @@ fn text() -> String {
     (0..APPS).map(|i| corpus::app(i, 42) + "---\n").collect()
 }
 
+/// The same apps as `kubectl get -o yaml` writes them back.
+fn exported() -> String {
+    (0..APPS)
+        .map(|i| corpus::exported(i, 42) + "---\n")
+        .collect()
+}
+
 fn benches(c: &mut Criterion) {
     let text = text();
     let loaded = load::load_text("corpus.yaml", text.clone(), "default", &Limits::default());
@@ -69,6 +76,45 @@ fn benches(c: &mut Criterion) {
     group.bench_function("raw YAML events 1000 apps", |b| {
         b.iter(|| {
             let mut parser = Parser::new_from_str(&text);
+            let mut n = 0usize;
+            while let Some(Ok(_)) = parser.next_event() {
+                n += 1;
+            }
+            n
+        })
+    });
+    group.finish();
+
+    // The CLI's first pass over exported objects, whose managed fields, status and last
+    // applied configuration skimming takes out.
+    let exported = exported();
+    let read = load::load_text(
+        "exported.yaml",
+        exported.clone(),
+        "default",
+        &Limits::default(),
+    );
+    assert_eq!((read.objects.len(), read.errors.len()), (APPS * 4, 0));
+    let mut group = c.benchmark_group("exported");
+    group.throughput(Throughput::Bytes(exported.len() as u64));
+    group.bench_function("outlines 1000 apps", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            load::yaml::parse_outlines(&exported, &Limits::default(), |_| n += 1);
+            n
+        })
+    });
+    group.bench_function("skim + outlines 1000 apps", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            let skimmed = load::skim::skim(&exported);
+            load::yaml::parse_outlines(&skimmed, &Limits::default(), |_| n += 1);
+            n
+        })
+    });
+    group.bench_function("raw YAML events 1000 apps", |b| {
+        b.iter(|| {
+            let mut parser = Parser::new_from_str(&exported);
             let mut n = 0usize;
             while let Some(Ok(_)) = parser.next_event() {
                 n += 1;
