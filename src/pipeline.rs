@@ -8,6 +8,9 @@
 //! findings while its document's positions are at hand, so the report rarely parses a
 //! file a third time. Large files are cut at document markers so that both cores share
 //! them. Both passes see the same objects in the same order, so indexes agree.
+//!
+//! The first pass reads text skimmed of what outlines leave out ([`crate::load::skim`]):
+//! a guess the second pass checks, document by document, by outline fingerprints.
 
 use std::borrow::Cow;
 use std::path::PathBuf;
