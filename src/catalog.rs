@@ -1,4 +1,4 @@
-//! Rule metadata and documentation, from rules/<id>.yaml, compiled into the binary. It feeds
+//! Rule metadata and documentation, from `rules/<id>.yaml`, compiled into the binary. It feeds
 //! `halint rules`, `halint explain`, report help and the example tests: one text, many uses.
 
 use std::sync::OnceLock;
@@ -88,7 +88,7 @@ pub fn rule_meta(id: &str) -> Option<&'static RuleMeta> {
 }
 
 /// Every rule data file (`*.yaml`) of a directory, sorted by file name: what docs/rules/ is
-/// generated from, so a new rules/<id>.yaml gets its page without any other change.
+/// generated from, so a new `rules/<id>.yaml` gets its page without any other change.
 pub fn read_dir(dir: &std::path::Path) -> Result<Vec<RuleMeta>, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut paths: Vec<_> = entries

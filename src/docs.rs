@@ -1,4 +1,4 @@
-//! Markdown pages of the rules, from their rules/<id>.yaml data: docs/rules/ and the help
+//! Markdown pages of the rules, from their `rules/<id>.yaml` data: docs/rules/ and the help
 //! that SARIF carries. Pure text in, text out; writing the files is the CLI's job.
 
 use crate::catalog::RuleMeta;
@@ -11,7 +11,7 @@ pub fn generated_notice(source: &str) -> String {
     )
 }
 
-/// The page of one rule: docs/rules/<id>.md.
+/// The page of one rule: `docs/rules/<id>.md`.
 pub fn rule_page(meta: &RuleMeta) -> String {
     format!(
         "{}\n\n# `{}`\n\n{}",

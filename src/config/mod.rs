@@ -99,7 +99,7 @@ impl Config {
         self.levels.get(rule).copied()
     }
 
-    /// A rule option: the configured value, else the default that rules/<id>.yaml declares.
+    /// A rule option: the configured value, else the default that `rules/<id>.yaml` declares.
     pub fn option(&self, rule: &str, name: &str) -> Option<&Value> {
         self.options
             .get(rule)

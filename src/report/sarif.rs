@@ -1,5 +1,5 @@
 //! `--format sarif`: SARIF 2.1.0, as GitHub code scanning and other SARIF viewers read it.
-//! Every rule's help comes from rules/<id>.yaml; input errors are tool notifications.
+//! Every rule's help comes from `rules/<id>.yaml`; input errors are tool notifications.
 
 use std::io::{self, Write};
 use std::path::{Component, Path};

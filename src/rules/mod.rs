@@ -86,7 +86,7 @@ pub type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
 pub struct Rule {
     pub id: &'static str,
     pub check: Check,
-    /// rules/<id>.yaml, compiled in.
+    /// `rules/<id>.yaml`, compiled in.
     pub data: &'static str,
 }
 
