@@ -299,26 +299,6 @@ impl Object {
         }
     }
 
-    pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
-        match &mut self.kind {
-            Kind::Deployment(o) => &mut o.metadata,
-            Kind::StatefulSet(o) => &mut o.metadata,
-            Kind::DaemonSet(o) => &mut o.metadata,
-            Kind::ReplicaSet(o) => &mut o.metadata,
-            Kind::ReplicationController(o) => &mut o.metadata,
-            Kind::Pod(o) => &mut o.metadata,
-            Kind::PodDisruptionBudget(o) => &mut o.metadata,
-            Kind::HorizontalPodAutoscaler(o) => &mut o.metadata,
-            Kind::HorizontalPodAutoscalerV1(o) => &mut o.metadata,
-            Kind::Service(o) => &mut o.metadata,
-            Kind::PersistentVolumeClaim(o) => &mut o.metadata,
-            Kind::Rollout(o) => &mut o.metadata,
-            Kind::ScaledObject(o) => &mut o.metadata,
-            Kind::ValidatingWebhookConfiguration(o) => &mut o.metadata,
-            Kind::MutatingWebhookConfiguration(o) => &mut o.metadata,
-        }
-    }
-
     /// Kinds without a namespace: their id's namespace is "".
     pub fn is_cluster_scoped(&self) -> bool {
         matches!(

@@ -25,10 +25,6 @@ impl LabelSet {
         self.0.iter().map(|(k, v)| (&**k, &**v))
     }
 
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
