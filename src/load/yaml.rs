@@ -210,11 +210,7 @@ impl<'l> Builder<'l> {
                 Frame::Seq { .. } => {}
             }
         }
-        let object = match &path[..depth] {
-            ["items", "", rest @ ..] => rest,
-            rest => rest,
-        };
-        if !LEFT_OUT.contains(&object) {
+        if !left_out_path(&path[..depth]) {
             return false;
         }
         if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
@@ -556,8 +552,8 @@ fn fingerprint_into<'v>(value: &'v Value, path: &mut Vec<&'v str>, h: &mut impl 
     }
 }
 
-/// Whether a path from a document's root names a field outlines leave out, as
-/// `Builder::leaves_out` decides while parsing.
+/// Whether a path from a document's root names a field outlines leave out: at the root,
+/// or in an item of a `List`'s `items`.
 fn left_out_path(path: &[&str]) -> bool {
     let object = match path {
         ["items", "", rest @ ..] => rest,
