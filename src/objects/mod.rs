@@ -181,21 +181,16 @@ impl Object {
     /// does not type, takes the `Value` path, so the answer and any error are exactly
     /// those of [`Object::from_json`] on the object without its managedFields.
     pub fn from_json_str(text: &str) -> Result<Option<Object>, ObjectError> {
-        if let Some(object) = Object::typed_from_text(text) {
-            return Ok(Some(object));
+        match Object::typed_from_text(text) {
+            Some(object) => Ok(Some(object)),
+            None => Object::from_json(json_without_managed_fields(text)?),
         }
-        let mut value: Value = serde_json::from_str(text).map_err(|e| ObjectError {
-            path: String::new(),
-            message: e.to_string(),
-        })?;
-        if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-            meta.remove("managedFields");
-        }
-        Object::from_json(value)
     }
 
-    /// The fast path of [`Object::from_json_str`]; `None` sends the text the slow way.
-    fn typed_from_text(text: &str) -> Option<Object> {
+    /// The fast path of [`Object::from_json_str`]. `None` sends the text the `Value` way
+    /// ([`json_without_managed_fields`], then [`Object::from_json`]), which words errors;
+    /// for a caller that needs the `Value` too, such as the webhook reading an owner.
+    pub fn typed_from_text(text: &str) -> Option<Object> {
         use serde_json::value::RawValue;
         use std::borrow::Cow;
 
@@ -382,6 +377,19 @@ impl Object {
         }
         value
     }
+}
+
+/// An object's JSON text as a `Value`, without `metadata.managedFields`: the API server
+/// adds them to every object, they are often most of its bytes, and no rule reads them.
+pub fn json_without_managed_fields(text: &str) -> Result<Value, ObjectError> {
+    let mut value: Value = serde_json::from_str(text).map_err(|e| ObjectError {
+        path: String::new(),
+        message: e.to_string(),
+    })?;
+    if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("managedFields");
+    }
+    Ok(value)
 }
 
 /// `Kind::X(read(source)?)` for the `Tag::X` given.

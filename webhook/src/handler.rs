@@ -18,7 +18,7 @@ use axum::Extension;
 use axum::Json;
 use halint::config::Config;
 use halint::objects::catalog::Catalog;
-use halint::objects::{Object, ObjectError};
+use halint::objects::{json_without_managed_fields, Object, ObjectError};
 use halint::{Finding, LintInput, Severity};
 use kube::core::admission::Operation;
 use serde_json::value::RawValue;
@@ -308,8 +308,8 @@ fn read(raw: Raw<'_>) -> Read {
         // Typed straight from the text when it types; anything else (a kind halint
         // does not read, a field of the wrong type) goes the Value way, which names
         // the field and reads the owner from whatever shape the object has.
-        Raw::Text(text) => match Object::from_json_str(text.get()) {
-            Ok(Some(object)) => {
+        Raw::Text(text) => match Object::typed_from_text(text.get()) {
+            Some(object) => {
                 let controller = object
                     .metadata()
                     .owner_references
@@ -322,14 +322,10 @@ fn read(raw: Raw<'_>) -> Read {
                     controller,
                 }
             }
-            _ => {
-                // Raw text is valid JSON.
-                let mut value: Value = serde_json::from_str(text.get()).unwrap_or(Value::Null);
-                if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-                    meta.remove("managedFields");
-                }
-                read(Raw::Value(value))
-            }
+            // Raw text is valid JSON.
+            None => read(Raw::Value(
+                json_without_managed_fields(text.get()).unwrap_or(Value::Null),
+            )),
         },
         Raw::Value(value) => Read {
             controller: controller(&value).map(str::to_owned),
