@@ -8,7 +8,8 @@
 
 mod corpus;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use halint::load::{self, Limits};
 use halint::{lint, Config, LintInput};
 use saphyr_parser::Parser;
@@ -52,36 +53,10 @@ fn benches(c: &mut Criterion) {
     group.bench_function("load_text 1000 apps", |b| {
         b.iter(|| load::load_text("corpus.yaml", text.clone(), "default", &Limits::default()))
     });
-    // The CLI's first pass: values without pod specs, annotations or status.
-    group.bench_function("outlines 1000 apps", |b| {
-        b.iter(|| {
-            let mut n = 0usize;
-            load::yaml::parse_outlines(&text, &Limits::default(), |_| n += 1);
-            n
-        })
-    });
-    // What it reads since it skims: the text without those fields' lines.
-    group.bench_function("skim + outlines 1000 apps", |b| {
-        b.iter(|| {
-            let mut n = 0usize;
-            let skimmed = load::skim::skim(&text);
-            load::yaml::parse_outlines(&skimmed, &Limits::default(), |_| n += 1);
-            n
-        })
-    });
+    first_pass(&mut group, &text);
     // The second: values with positions.
     group.bench_function("values with positions 1000 apps", |b| {
         b.iter(|| load::yaml::parse(&text, load::yaml::SpanMode::Record, &Limits::default()))
-    });
-    group.bench_function("raw YAML events 1000 apps", |b| {
-        b.iter(|| {
-            let mut parser = Parser::new_from_str(&text);
-            let mut n = 0usize;
-            while let Some(Ok(_)) = parser.next_event() {
-                n += 1;
-            }
-            n
-        })
     });
     group.finish();
 
@@ -97,24 +72,32 @@ fn benches(c: &mut Criterion) {
     assert_eq!((read.objects.len(), read.errors.len()), (APPS * 4, 0));
     let mut group = c.benchmark_group("exported");
     group.throughput(Throughput::Bytes(exported.len() as u64));
+    first_pass(&mut group, &exported);
+    group.finish();
+}
+
+/// The CLI's first pass over `text` (outlines: values without pod specs, annotations or
+/// status), with and without skimming, and the parser's raw events, its floor.
+fn first_pass(group: &mut BenchmarkGroup<'_, WallTime>, text: &str) {
     group.bench_function("outlines 1000 apps", |b| {
         b.iter(|| {
             let mut n = 0usize;
-            load::yaml::parse_outlines(&exported, &Limits::default(), |_| n += 1);
+            load::yaml::parse_outlines(text, &Limits::default(), |_| n += 1);
             n
         })
     });
+    // What it reads since it skims: the text without those fields' lines.
     group.bench_function("skim + outlines 1000 apps", |b| {
         b.iter(|| {
             let mut n = 0usize;
-            let skimmed = load::skim::skim(&exported);
+            let skimmed = load::skim::skim(text);
             load::yaml::parse_outlines(&skimmed, &Limits::default(), |_| n += 1);
             n
         })
     });
     group.bench_function("raw YAML events 1000 apps", |b| {
         b.iter(|| {
-            let mut parser = Parser::new_from_str(&exported);
+            let mut parser = Parser::new_from_str(text);
             let mut n = 0usize;
             while let Some(Ok(_)) = parser.next_event() {
                 n += 1;
@@ -122,7 +105,6 @@ fn benches(c: &mut Criterion) {
             n
         })
     });
-    group.finish();
 }
 
 criterion_group! {
