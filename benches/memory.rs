@@ -8,9 +8,8 @@
 //! binary) comes on top, and `cargo bench --bench cli` measures the RSS.
 
 mod corpus;
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
+#[path = "../tests/support/counting.rs"]
+mod counting;
 
 use halint::load::render::RenderOptions;
 use halint::load::{self, Limits};
@@ -19,30 +18,7 @@ use halint::objects::index::Index;
 use halint::pipeline::{self, CheckInput};
 use halint::{Config, Date};
 
-struct Counting;
-
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-static PEAK: AtomicIsize = AtomicIsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let size = layout.size() as isize;
-        let live = LIVE.fetch_add(size, Ordering::Relaxed) + size;
-        PEAK.fetch_max(live, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
-
-fn live() -> isize {
-    LIVE.load(Ordering::Relaxed)
-}
+use counting::{live, peak, reset_peak};
 
 fn mb(bytes: isize) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
@@ -69,7 +45,7 @@ fn main() {
     let (config, limits) = (Config::default(), Limits::default());
 
     let before = live();
-    PEAK.store(before, Ordering::Relaxed);
+    reset_peak();
     let checked = pipeline::check(&CheckInput {
         files: &files,
         context: &[],
@@ -80,7 +56,7 @@ fn main() {
         today: Date::from_unix_days(20_000),
         piece_bytes: pipeline::PIECE_BYTES,
     });
-    let peak = PEAK.load(Ordering::Relaxed) - before;
+    let peak = peak() - before;
     let after = live() - before;
     let input = checked.files[0].text.len() as isize;
     let findings = checked.linted.findings.len();

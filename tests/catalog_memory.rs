@@ -3,31 +3,14 @@
 //! in BENCHMARKS.md (`cargo nextest run --test catalog_memory --no-capture`) and fails if
 //! an entry grows past a budget.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
+#[path = "support/counting.rs"]
+mod counting;
 
 use halint::objects::catalog::{Catalog, Entry};
 use halint::objects::Object;
 use serde_json::{json, Value};
 
-/// Counts live heap bytes.
-struct Counting;
-
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
+use counting::live;
 
 const N: usize = 10_000;
 
@@ -39,12 +22,12 @@ fn bytes_per_entry(object: impl Fn(usize) -> Value) -> f64 {
             Entry::from_object(&o).unwrap()
         })
         .collect();
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = live();
     let mut catalog = Catalog::default();
     for e in &entries {
         catalog.upsert(e.clone());
     }
-    let after = LIVE.load(Ordering::Relaxed);
+    let after = live();
     drop(catalog);
     (after - before) as f64 / N as f64
 }
