@@ -11,6 +11,7 @@
 
 use std::borrow::Cow;
 
+use super::split::is_marker;
 use super::yaml::LEFT_OUT;
 
 /// `text` without the lines of left-out fields of the objects at the root of its
@@ -61,7 +62,8 @@ pub fn skim(text: &str) -> Cow<'_, str> {
             while open.last().is_some_and(|&(i, _)| i >= indent) {
                 open.pop();
             }
-            if indent == 0 && (content.starts_with("---") || content.starts_with("...")) {
+            let line = content.as_bytes();
+            if indent == 0 && (is_marker(line, b"---") || is_marker(line, b"...")) {
                 open.clear();
             } else {
                 let key = block_key(content);

@@ -40,7 +40,7 @@ fn marker_after(bytes: &[u8], from: usize) -> Option<usize> {
         // The start of the next line.
         let newline = bytes[at - 1..].iter().position(|&b| b == b'\n')?;
         let line = at - 1 + newline + 1;
-        if is_marker(&bytes[line..]) {
+        if is_marker(&bytes[line..], b"---") {
             return Some(line);
         }
         at = line + 1;
@@ -50,8 +50,10 @@ fn marker_after(bytes: &[u8], from: usize) -> Option<usize> {
     }
 }
 
-fn is_marker(line: &[u8]) -> bool {
-    line.starts_with(b"---") && matches!(line.get(3), None | Some(b' ' | b'\t' | b'\n' | b'\r'))
+/// Whether a line is a document marker: `---` (a start) or `...` (an end) at column 0,
+/// alone or followed by a space.
+pub(super) fn is_marker(line: &[u8], marker: &[u8; 3]) -> bool {
+    line.starts_with(marker) && matches!(line.get(3), None | Some(b' ' | b'\t' | b'\n' | b'\r'))
 }
 
 #[cfg(test)]
