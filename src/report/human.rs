@@ -169,7 +169,7 @@ pub fn write(
                     Some(p.file),
                     vec![LabeledSpan::new_primary_with_span(
                         Some(label),
-                        (p.offset, p.len),
+                        locator.span(&p),
                     )],
                     (p.file.name.clone(), p.position.line),
                 )
@@ -185,7 +185,7 @@ pub fn write(
                 continue;
             };
             let label = format!("{}: {}", report.objects[r.object].id, r.label);
-            let span = LabeledSpan::new_with_span(Some(label.clone()), (p.offset, p.len));
+            let span = LabeledSpan::new_with_span(Some(label.clone()), locator.span(&p));
             if place.is_some_and(|primary| std::ptr::eq(primary.file, p.file)) {
                 labels.push(span);
             } else {

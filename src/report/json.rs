@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use serde::ser::{SerializeMap, Serializer};
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -12,70 +12,89 @@ use crate::exempt::Exemption;
 use crate::load::InputError;
 
 pub fn write(report: &Report<'_>, locator: &Locator<'_>, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &Document { report, locator })?;
-    writeln!(out)
+    // The frame is written here and each member by serde_json's pretty printer, indented to
+    // its depth, so that the findings can be rendered on every core: on a large set the
+    // report is otherwise the one stretch of a run that uses one.
+    out.write_all(b"{\n  \"version\": 1,\n  \"findings\": ")?;
+    array(out, report.findings, |f, text| {
+        member(text, &finding(report, locator, f, None), 2)
+    })?;
+    out.write_all(b",\n  \"errors\": ")?;
+    let errors: Vec<Value> = report.errors.iter().map(error).collect();
+    member(out, &errors, 1)?;
+    out.write_all(b",\n  \"summary\": ")?;
+    let summary = json!({
+        "files": report.files.len(),
+        "objects": report.objects.len(),
+        "skipped": report.skipped,
+        "error": report.count(Severity::Error),
+        "warning": report.count(Severity::Warning),
+        "info": report.count(Severity::Info),
+    });
+    member(out, &summary, 1)?;
+    if let Some(suppressed) = report.suppressed {
+        out.write_all(b",\n  \"suppressed\": ")?;
+        array(out, suppressed, |s, text| {
+            let exemption = exemption_json(locator, s.finding.object, &s.exemption);
+            member(
+                text,
+                &finding(report, locator, &s.finding, Some(exemption)),
+                2,
+            )
+        })?;
+    }
+    out.write_all(b"\n}\n")
 }
 
-/// The report, serialized as it is built: a finding's JSON lives only while it is written,
-/// so a report of many findings never exists twice in memory.
-struct Document<'r, 'a> {
-    report: &'r Report<'a>,
-    locator: &'r Locator<'a>,
-}
+/// Items rendered per batch: enough to keep every core busy, few enough that a large
+/// report is never held rendered.
+const BATCH: usize = 1024;
 
-impl Serialize for Document<'_, '_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let Document { report, locator } = *self;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("version", &1)?;
-        map.serialize_entry(
-            "findings",
-            &Lazy(|| {
-                report
-                    .findings
-                    .iter()
-                    .map(|f| finding(report, locator, f, None))
-            }),
-        )?;
-        map.serialize_entry("errors", &Lazy(|| report.errors.iter().map(error)))?;
-        map.serialize_entry(
-            "summary",
-            &json!({
-                "files": report.files.len(),
-                "objects": report.objects.len(),
-                "skipped": report.skipped,
-                "error": report.count(Severity::Error),
-                "warning": report.count(Severity::Warning),
-                "info": report.count(Severity::Info),
-            }),
-        )?;
-        if let Some(suppressed) = report.suppressed {
-            map.serialize_entry(
-                "suppressed",
-                &Lazy(|| {
-                    suppressed.iter().map(|s| {
-                        let exemption = exemption_json(locator, s.finding.object, &s.exemption);
-                        finding(report, locator, &s.finding, Some(exemption))
-                    })
-                }),
-            )?;
+/// A member of the top object that is an array of `items`, each rendered by `render` (as a
+/// [`member`] two levels deep) in parallel, a batch at a time, and written in order.
+fn array<T: Sync>(
+    out: &mut dyn Write,
+    items: &[T],
+    render: impl Fn(&T, &mut Vec<u8>) -> io::Result<()> + Sync,
+) -> io::Result<()> {
+    if items.is_empty() {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    let mut first = true;
+    for batch in items.chunks(BATCH) {
+        let rendered: Vec<Vec<u8>> = batch
+            .par_iter()
+            .map(|item| {
+                let mut text = Vec::with_capacity(512);
+                render(item, &mut text).map(|()| text)
+            })
+            .collect::<io::Result<_>>()?;
+        for text in rendered {
+            out.write_all(if first { b"\n    " } else { b",\n    " })?;
+            out.write_all(&text)?;
+            first = false;
         }
-        map.end()
     }
+    out.write_all(b"\n  ]")
 }
 
-/// A JSON array whose items are made while it is written.
-struct Lazy<F>(F);
-
-impl<F, I> Serialize for Lazy<F>
-where
-    F: Fn() -> I,
-    I: Iterator,
-    I::Item: Serialize,
-{
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq((self.0)())
+/// `value` as serde_json's pretty printer writes it `depth` levels deep: its own output
+/// with every line after the first indented by the depth (a JSON string never holds a
+/// raw line break, so every line break is the printer's).
+fn member(out: &mut dyn Write, value: &impl Serialize, depth: usize) -> io::Result<()> {
+    let text = serde_json::to_vec_pretty(value)?;
+    let indent = &b"    "[..2 * depth];
+    let mut lines = text.split(|&b| b == b'\n');
+    if let Some(line) = lines.next() {
+        out.write_all(line)?;
     }
+    for line in lines {
+        out.write_all(b"\n")?;
+        out.write_all(indent)?;
+        out.write_all(line)?;
+    }
+    Ok(())
 }
 
 fn error(e: &InputError) -> Value {

@@ -4,8 +4,8 @@
 //! not (an object loaded without positions, a related object in another piece of a file)
 //! is found by parsing its file again here, with positions, once per file.
 
-use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::sync::Mutex;
 
 use crate::load::span::SpanNode;
 use crate::load::yaml::{self, SpanMode};
@@ -26,10 +26,11 @@ pub fn spot_at(root: &SpanNode, pointer: &str) -> Spot {
 #[derive(Debug, Clone, Copy)]
 pub struct Place<'a> {
     pub file: &'a SourceFile,
+    /// Index of `file` in the report's files.
+    file_index: usize,
     pub position: Position,
-    /// Byte offset and length of the labelled text in the file.
-    pub offset: usize,
-    pub len: usize,
+    /// Length in characters of the labelled key or scalar.
+    chars: u32,
     /// False when the field is absent and the place is its nearest parent.
     pub exact: bool,
 }
@@ -72,8 +73,10 @@ pub struct Locator<'a> {
     /// Per file, the documents whose positions were not resolved ahead and will be asked
     /// for: only those keep spans.
     wanted: HashMap<usize, HashSet<usize>>,
-    spans: RefCell<HashMap<usize, HashMap<usize, SpanNode>>>,
-    line_starts: RefCell<HashMap<usize, Vec<usize>>>,
+    // Behind locks so that a report can be rendered on several threads; a file is parsed
+    // again, or its lines indexed, at most once.
+    spans: Mutex<HashMap<usize, HashMap<usize, SpanNode>>>,
+    line_starts: Mutex<HashMap<usize, Vec<usize>>>,
 }
 
 impl<'a> Locator<'a> {
@@ -101,8 +104,8 @@ impl<'a> Locator<'a> {
             objects,
             places,
             wanted,
-            spans: RefCell::default(),
-            line_starts: RefCell::default(),
+            spans: Mutex::default(),
+            line_starts: Mutex::default(),
         }
     }
 
@@ -114,20 +117,25 @@ impl<'a> Locator<'a> {
             Some(spot) => spot,
             None => self.spot(origin, path)?,
         };
-        let (offset, len) = self.byte_span(origin.file, spot.position, spot.len);
         Some(Place {
             file,
+            file_index: origin.file,
             position: spot.position,
-            offset,
-            len,
+            chars: spot.len,
             exact: spot.exact,
         })
+    }
+
+    /// Byte offset and length of the text a place labels: only snippets need them, so
+    /// they are found when asked for (indexing a file's lines is a pass over its text).
+    pub fn span(&self, place: &Place<'_>) -> (usize, usize) {
+        self.byte_span(place.file_index, place.position, place.chars)
     }
 
     /// A spot nobody resolved ahead: the file is parsed again, once, with positions.
     fn spot(&self, origin: &Origin, path: &str) -> Option<Spot> {
         let file = self.files.get(origin.file)?;
-        let mut spans = self.spans.borrow_mut();
+        let mut spans = self.spans.lock().unwrap_or_else(|e| e.into_inner());
         let docs = spans.entry(origin.file).or_insert_with(|| {
             let wanted = self.wanted.get(&origin.file);
             let mut docs = HashMap::new();
@@ -159,10 +167,10 @@ impl<'a> Locator<'a> {
 
     fn byte_span(&self, file: usize, position: Position, chars: u32) -> (usize, usize) {
         let text = &self.files[file].text;
-        let mut cache = self.line_starts.borrow_mut();
+        let mut cache = self.line_starts.lock().unwrap_or_else(|e| e.into_inner());
         let starts = cache.entry(file).or_insert_with(|| {
             std::iter::once(0)
-                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
                 .collect()
         });
         let line_start = starts
