@@ -12,10 +12,10 @@ use k8s_openapi::api::autoscaling::v1::HorizontalPodAutoscaler as HpaV1;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, ReplicationController, Service};
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
-use super::selector::{self, LabelSet, LabelSource};
+use super::selector::{self, LabelSet, LabelSource, Selector, Selects};
 use super::{Kind, Object, Rollout, ScaledObject, WorkloadKind};
 
 /// Where a catalog entry came from.
@@ -45,7 +45,7 @@ pub struct PdbInfo {
     pub namespace: String,
     pub name: String,
     /// None selects nothing; an empty selector selects every pod of the namespace.
-    pub selector: Option<LabelSelector>,
+    pub selector: Option<Selector>,
     pub min_available: Option<IntOrString>,
     pub max_unavailable: Option<IntOrString>,
 }
@@ -206,7 +206,7 @@ impl From<&PodDisruptionBudget> for PdbInfo {
         PdbInfo {
             namespace,
             name,
-            selector: spec.and_then(|s| s.selector.clone()),
+            selector: spec.and_then(|s| s.selector.as_ref()).map(Selector::from),
             min_available: spec.and_then(|s| s.min_available.clone()),
             max_unavailable: spec.and_then(|s| s.max_unavailable.clone()),
         }
@@ -376,7 +376,7 @@ impl Indexed for PdbInfo {
     fn indexed_by(&self) -> IndexedBy<'_> {
         match &self.selector {
             None => IndexedBy::Never,
-            Some(s) => match selector::required_pair(s) {
+            Some(s) => match s.required_pair() {
                 Some((k, v)) => IndexedBy::Pairs(vec![(k, v)]),
                 None => IndexedBy::Scan,
             },
@@ -673,14 +673,14 @@ impl Catalog {
     pub fn workloads_matching(
         &self,
         namespace: &str,
-        selector: &LabelSelector,
+        selector: &impl Selects,
     ) -> Vec<Hit<'_, WorkloadInfo>> {
         let Some(ns) = self.namespaces.get(namespace) else {
             return Vec::new();
         };
-        let matching = |h: &Hit<'_, WorkloadInfo>| selector::matches(selector, &h.info.labels);
-        match selector::required_pair(selector) {
-            Some((k, v)) => match ns.workloads.by_pair.get(&(k.clone(), v.clone())) {
+        let matching = |h: &Hit<'_, WorkloadInfo>| selector.selects(&h.info.labels);
+        match selector.required_pair() {
+            Some((k, v)) => match ns.workloads.by_pair.get(&(k.to_owned(), v.to_owned())) {
                 Some(keys) => ns.workloads.hits(keys).filter(matching).collect(),
                 None => Vec::new(),
             },
@@ -703,12 +703,7 @@ impl Catalog {
             .flatten();
         ns.pdbs
             .hits(indexed.chain(&ns.pdbs.scan))
-            .filter(|h| {
-                h.info
-                    .selector
-                    .as_ref()
-                    .is_some_and(|s| selector::matches(s, labels))
-            })
+            .filter(|h| h.info.selector.as_ref().is_some_and(|s| s.selects(labels)))
             .collect()
     }
 
@@ -762,6 +757,7 @@ mod tests {
     use super::*;
 
     use crate::objects::selector::tests::labels;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
     fn workload(name: &str, l: &[(&str, &str)]) -> Entry {
         Entry::Workload(WorkloadInfo {
@@ -777,7 +773,7 @@ mod tests {
         Entry::Pdb(PdbInfo {
             namespace: "ns".into(),
             name: name.into(),
-            selector,
+            selector: selector.as_ref().map(Selector::from),
             min_available: None,
             max_unavailable: Some(IntOrString::Int(1)),
         })

@@ -2,12 +2,10 @@
 //! the cluster. An object in the set hides its own older copy in the cluster, so an UPDATE
 //! is judged against the new version only.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
-
 use super::catalog::{
     AutoscalerInfo, Catalog, Entry, Hit, PdbInfo, PvcInfo, ServiceInfo, Source, WorkloadInfo,
 };
-use super::selector::LabelSource;
+use super::selector::{LabelSource, Selects};
 use super::{Object, WorkloadKind};
 
 pub struct Index<'a> {
@@ -86,7 +84,7 @@ impl<'a> Index<'a> {
     pub fn workloads_matching(
         &self,
         namespace: &str,
-        selector: &LabelSelector,
+        selector: &impl Selects,
     ) -> Vec<Hit<'_, WorkloadInfo>> {
         self.merge(
             namespace,

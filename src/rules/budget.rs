@@ -2,9 +2,9 @@
 //! maxUnavailable and maxSurge, the workloads a PodDisruptionBudget covers, and how a finding
 //! labels the other objects it involves.
 
+use crate::objects::selector::Selects;
 use k8s_openapi::api::apps::v1::{DaemonSet, RollingUpdateDaemonSet};
 use k8s_openapi::api::policy::v1::PodDisruptionBudgetSpec;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::objects::catalog::{Hit, Source, WorkloadInfo};
@@ -124,7 +124,7 @@ pub fn covered_workloads<'a>(
 /// name). A missing selector covers nothing; an empty one the whole namespace.
 pub fn selected_workloads<'a>(
     cx: &'a Context<'_>,
-    selector: Option<&LabelSelector>,
+    selector: Option<&impl Selects>,
 ) -> Vec<Hit<'a, WorkloadInfo>> {
     let Some(selector) = selector else {
         return Vec::new();

@@ -1,4 +1,4 @@
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use crate::objects::selector::Selects;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::objects::catalog::{AutoscalerInfo, Hit, Source, WorkloadInfo};
@@ -58,7 +58,7 @@ struct Blocking<'a, 'v> {
 /// covers in the object's namespace.
 fn blocking<'a, 'v>(
     cx: &'a Context<'_>,
-    selector: Option<&LabelSelector>,
+    selector: Option<&impl Selects>,
     min_available: Option<&'v IntOrString>,
     max_unavailable: Option<&'v IntOrString>,
 ) -> Option<Blocking<'a, 'v>> {
@@ -176,7 +176,7 @@ fn relate_covered(
 
 fn budget_itself(
     cx: &Context<'_>,
-    selector: Option<&LabelSelector>,
+    selector: Option<&impl Selects>,
     min_available: Option<&IntOrString>,
     max_unavailable: Option<&IntOrString>,
     out: &mut Vec<Diagnostic>,
