@@ -176,3 +176,24 @@ fn exemption_json(locator: &Locator<'_>, object: usize, e: &Exemption) -> Value 
     }
     value
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rendered in parallel batches and indented to its depth, an array reads byte for
+    /// byte as serde_json's pretty printer writes it whole, across batch boundaries too.
+    #[test]
+    fn an_array_in_batches_reads_as_serde_json_writes_it() {
+        let items: Vec<Value> = (0..2 * BATCH + 3)
+            .map(|i| json!({"i": i, "nested": {"list": [i, "a \"quoted\"\nline"], "empty": []}}))
+            .collect();
+        for items in [&items[..], &items[..0], &items[..1]] {
+            let mut out = b"{\n  \"items\": ".to_vec();
+            array(&mut out, items, |item, text| member(text, item, 2)).unwrap();
+            out.extend_from_slice(b"\n}");
+            let whole = serde_json::to_vec_pretty(&json!({ "items": items })).unwrap();
+            assert_eq!(String::from_utf8(out), String::from_utf8(whole));
+        }
+    }
+}
