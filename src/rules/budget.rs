@@ -2,13 +2,13 @@
 //! maxUnavailable and maxSurge, the workloads a PodDisruptionBudget covers, and how a finding
 //! labels the other objects it involves.
 
-use crate::objects::selector::Selects;
 use k8s_openapi::api::apps::v1::{DaemonSet, RollingUpdateDaemonSet};
 use k8s_openapi::api::policy::v1::PodDisruptionBudgetSpec;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::objects::catalog::{Hit, Source, WorkloadInfo};
 use crate::objects::intstr::{Amount, Rounding};
+use crate::objects::selector::Selects;
 use crate::objects::{Kind, Object};
 
 use super::{Context, Diagnostic};

@@ -1,8 +1,8 @@
-use crate::objects::selector::Selects;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use crate::objects::catalog::{AutoscalerInfo, Hit, Source, WorkloadInfo};
 use crate::objects::intstr::{Amount, Rounding};
+use crate::objects::selector::Selects;
 use crate::objects::WorkloadKind;
 
 use super::budget::{self, show, workload_name};

@@ -23,7 +23,6 @@ fn uid(name: &str) -> Value {
     capture(name)["request"]["uid"].clone()
 }
 
-/// An engine that panics on every object named `boom` and lints the rest.
 /// Capture 01 on `client` gets its review back.
 async fn assert_answered(client: &mut common::Client) {
     let (status, b) = client
@@ -38,6 +37,7 @@ async fn assert_answered(client: &mut common::Client) {
     assert_eq!(response_of(&b)["uid"], uid("01-create-deployments.json"));
 }
 
+/// An engine that panics on every object named `boom` and lints the rest.
 fn panicking() -> Engine {
     Arc::new(|input: &LintInput<'_>| {
         if input.objects.iter().any(|o| o.id.name == "boom") {
