@@ -75,14 +75,18 @@ struct Piece {
     first_document: usize,
     /// Index in the set of the piece's first object.
     first_object: usize,
-    /// Objects the first pass found in the piece.
+    /// What the first pass's outlines said of the piece; None when its file was read whole.
+    outlined: Option<Outlined>,
+}
+
+/// What the second pass checks of a piece against the first pass's outlines of it.
+#[derive(Debug, PartialEq)]
+struct Outlined {
     objects: usize,
-    /// Read from outlines by the first pass (else the file was read whole).
-    outlined: bool,
-    /// Documents in the piece, empty ones included.
+    /// Documents, empty ones included.
     documents: usize,
     /// When the first pass read skimmed text: each document's index in the piece and the
-    /// fingerprint of its outline, which the second pass checks against the whole text.
+    /// fingerprint of its outline.
     fingerprints: Option<Vec<(usize, u64)>>,
 }
 
@@ -201,10 +205,7 @@ fn first_pass(files: &[SourceFile], whole: &mut [bool], input: &CheckInput<'_>) 
                 lines_before,
                 first_document: 0,
                 first_object: 0,
-                objects: 0,
-                outlined: false,
-                documents: 0,
-                fingerprints: None,
+                outlined: None,
             });
             start += piece.len();
             lines_before += bytecount(piece.as_bytes(), b'\n');
@@ -246,10 +247,7 @@ fn first_pass(files: &[SourceFile], whole: &mut [bool], input: &CheckInput<'_>) 
                 lines_before: 0,
                 first_document: 0,
                 first_object,
-                objects: objects.len(),
-                outlined: false,
-                documents: 0,
-                fingerprints: None,
+                outlined: None,
             });
             continue;
         }
@@ -258,10 +256,11 @@ fn first_pass(files: &[SourceFile], whole: &mut [bool], input: &CheckInput<'_>) 
             let s = s.unwrap_or_default();
             piece.first_document = first_document;
             piece.first_object = first.objects.len();
-            piece.objects = s.objects.len();
-            piece.outlined = true;
-            piece.documents = s.documents;
-            piece.fingerprints = s.fingerprints;
+            piece.outlined = Some(Outlined {
+                objects: s.objects.len(),
+                documents: s.documents,
+                fingerprints: s.fingerprints,
+            });
             first.skipped += s.skipped;
             for object in s.objects {
                 first.add(file, first_document, object);
@@ -349,7 +348,10 @@ fn second_pass(piece: &Piece, text: &str, index: &Index<'_>, input: &CheckInput<
     let mut documents: Vec<Option<SpanNode>> = Vec::new();
     let mut mine: Vec<Linting> = Vec::new();
     let mut failed = false;
-    let mut fingerprints = piece.fingerprints.as_ref().map(|_| Vec::new());
+    let said = piece.outlined.as_ref();
+    let mut fingerprints = said
+        .and_then(|o| o.fingerprints.as_ref())
+        .map(|_| Vec::new());
     // A whole file's errors were reported by the first pass, which saw the same objects.
     let (errors, count) = yaml::parse_each(
         &text[piece.start..piece.end],
@@ -376,12 +378,12 @@ fn second_pass(piece: &Piece, text: &str, index: &Index<'_>, input: &CheckInput<
             documents[document] = doc.spans;
         },
     );
-    let differs = failed
-        || !errors.is_empty()
-        || mine.len() != piece.objects
-        || count != piece.documents
-        || fingerprints != piece.fingerprints;
-    if piece.outlined && differs {
+    let read = Outlined {
+        objects: mine.len(),
+        documents: count,
+        fingerprints,
+    };
+    if said.is_some_and(|said| failed || !errors.is_empty() || *said != read) {
         return Second {
             linted: Linted::default(),
             spots: Vec::new(),
@@ -550,7 +552,10 @@ mod tests {
         let first = first_pass(&files, &mut [false], &input);
         let index = Index::from_entries(first.set, &[], None);
         let piece = &first.pieces[0];
-        assert!(piece.outlined && piece.fingerprints.is_some());
+        assert!(piece
+            .outlined
+            .as_ref()
+            .is_some_and(|o| o.fingerprints.is_some()));
         !second_pass(piece, whole, &index, &input).inconsistent
     }
 
