@@ -21,6 +21,8 @@ pub struct Loaded {
     excludes: Excludes,
     /// The config file's directory, absolute: excludes are relative to it.
     base: PathBuf,
+    /// The working directory, read once: relative inputs are resolved against it.
+    cwd: PathBuf,
 }
 
 /// The first `.halint.yaml` from `start` upwards, stopping at a repository root (a
@@ -52,7 +54,8 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded, Vec<String>> {
             path: None,
             config: Config::default(),
             excludes: Excludes::default(),
-            base: cwd,
+            base: cwd.clone(),
+            cwd,
         });
     };
     let (file, config) = config::read::read(&path).map_err(errors)?;
@@ -65,6 +68,7 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded, Vec<String>> {
         path: Some(path),
         config,
         base,
+        cwd,
     })
 }
 
@@ -75,11 +79,10 @@ fn errors(list: Vec<InputError>) -> Vec<String> {
 impl Loaded {
     /// Whether a file to lint is excluded by the config's `exclude` globs.
     pub fn is_excluded(&self, file: &Path) -> bool {
-        if file.as_os_str() == "-" {
+        if file.as_os_str() == "-" || self.excludes.is_empty() {
             return false;
         }
-        let cwd = std::env::current_dir().unwrap_or_default();
-        let absolute = normalize(&cwd.join(file));
+        let absolute = normalize(&self.cwd.join(file));
         let Ok(relative) = absolute.strip_prefix(&self.base) else {
             return false;
         };

@@ -393,6 +393,10 @@ impl Excludes {
         }
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.set.is_empty()
+    }
+
     /// `path` is relative to the config file's directory. A directory pattern (`vendor`
     /// or `vendor/`) excludes what lies under it too.
     pub fn is_excluded(&self, path: &str) -> bool {

@@ -99,12 +99,17 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<InputError>) {
             continue;
         }
         let path = entry.path();
-        // Follow symlinks as kubectl does; a loop ends at the OS's path length limit.
-        match fs::metadata(&path) {
-            Ok(meta) if meta.is_dir() && render::detect(&path).is_some() => files.push(path),
-            Ok(meta) if meta.is_dir() => walk(&path, files, errors),
-            Ok(_) if is_manifest(&path) => files.push(path),
-            Ok(_) => {}
+        // The directory listing names the type; only a symlink needs a stat, to be
+        // followed as kubectl follows it (a loop ends at the OS's path length limit).
+        let is_dir = match entry.file_type() {
+            Ok(kind) if !kind.is_symlink() => Ok(kind.is_dir()),
+            _ => fs::metadata(&path).map(|meta| meta.is_dir()),
+        };
+        match is_dir {
+            Ok(true) if render::detect(&path).is_some() => files.push(path),
+            Ok(true) => walk(&path, files, errors),
+            Ok(false) if is_manifest(&path) => files.push(path),
+            Ok(false) => {}
             Err(err) => errors.push(InputError {
                 file: path.display().to_string(),
                 position: None,
@@ -127,37 +132,62 @@ pub fn read_or_render(
     limits: &Limits,
     options: &render::RenderOptions,
 ) -> Result<SourceFile, InputError> {
-    if path.as_os_str() != "-" && path.is_dir() {
-        render::render(path, options, limits)
-    } else {
-        read(path, limits)
+    if path.as_os_str() == "-" {
+        return read(path, limits);
+    }
+    // One open and one stat per file: on a directory of small manifests the system calls
+    // are a good part of reading.
+    match fs::File::open(path) {
+        Ok(file) => match file.metadata() {
+            Ok(meta) if meta.is_dir() => render::render(path, options, limits),
+            Ok(meta) => read_from(path, file, meta.len(), limits),
+            Err(err) => Err(cannot_read(path, err)),
+        },
+        // Some systems refuse to open a directory as a file.
+        Err(_) if path.is_dir() => render::render(path, options, limits),
+        Err(err) => Err(cannot_read(path, err)),
+    }
+}
+
+fn cannot_read(path: &Path, err: std::io::Error) -> InputError {
+    InputError {
+        file: path.display().to_string(),
+        position: None,
+        message: format!("cannot read: {err}"),
     }
 }
 
 /// Reads one file (or stdin for "-") as UTF-8 text within the size limit.
 pub fn read(path: &Path, limits: &Limits) -> Result<SourceFile, InputError> {
-    let name = path.display().to_string();
-    let fail = |position, message: String| InputError {
-        file: name.clone(),
-        position,
-        message,
-    };
-    let mut bytes = Vec::new();
-    let result = if path.as_os_str() == "-" {
-        std::io::stdin()
-            .take(limits.max_file_bytes + 1)
-            .read_to_end(&mut bytes)
-    } else {
-        fs::File::open(path).and_then(|f| f.take(limits.max_file_bytes + 1).read_to_end(&mut bytes))
-    };
-    result.map_err(|err| fail(None, format!("cannot read: {err}")))?;
-    // The text is kept until the report is written: not the reader's doubling slack.
+    if path.as_os_str() == "-" {
+        return read_from(path, std::io::stdin(), 0, limits);
+    }
+    let file = fs::File::open(path).map_err(|err| cannot_read(path, err))?;
+    let len = file.metadata().map_or(0, |meta| meta.len());
+    read_from(path, file, len, limits)
+}
+
+/// `len`: the size the file's stat gave, so that it is read in one call and kept without
+/// the reader's doubling slack (the text stays until the report is written).
+fn read_from(
+    path: &Path,
+    reader: impl Read,
+    len: u64,
+    limits: &Limits,
+) -> Result<SourceFile, InputError> {
+    let mut bytes = Vec::with_capacity(len.min(limits.max_file_bytes) as usize);
+    reader
+        .take(limits.max_file_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|err| cannot_read(path, err))?;
     bytes.shrink_to_fit();
+    let name = path.display().to_string();
     if bytes.len() as u64 > limits.max_file_bytes {
-        return Err(fail(
-            None,
-            format!("larger than {} bytes; not read", limits.max_file_bytes),
-        ));
+        return Err(InputError {
+            file: name,
+            position: None,
+            message: format!("larger than {} bytes; not read", limits.max_file_bytes),
+        });
     }
     let text = String::from_utf8(bytes).map_err(|err| {
         let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
@@ -165,10 +195,11 @@ pub fn read(path: &Path, limits: &Limits) -> Result<SourceFile, InputError> {
         let valid = std::str::from_utf8(valid).unwrap_or_default();
         let line = valid.matches('\n').count() + 1;
         let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        fail(
-            Some(Position::new(line, column)),
-            "not UTF-8 text (Kubernetes manifests must be UTF-8)".to_string(),
-        )
+        InputError {
+            file: name.clone(),
+            position: Some(Position::new(line, column)),
+            message: "not UTF-8 text (Kubernetes manifests must be UTF-8)".to_string(),
+        }
     })?;
     Ok(SourceFile { name, text })
 }
@@ -184,6 +215,33 @@ mod tests {
         fs::write(&path, b"kind: Pod\nname: caf\xe9\n").unwrap();
         let err = read(&path, &Limits::default()).unwrap_err();
         assert_eq!(err.position, Some(Position::new(2, 10)));
+    }
+
+    /// Discovery takes an entry's type from the directory listing, so a symlink is the
+    /// one entry it must stat: to a manifest or to a directory, it is followed.
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real");
+        fs::create_dir(&real).unwrap();
+        fs::write(real.join("a.yaml"), "kind: Pod\n").unwrap();
+        fs::write(real.join("notes.txt"), "not a manifest\n").unwrap();
+        let top = dir.path().join("top");
+        fs::create_dir(&top).unwrap();
+        std::os::unix::fs::symlink(&real, top.join("linked-dir")).unwrap();
+        std::os::unix::fs::symlink(real.join("a.yaml"), top.join("linked.yaml")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("gone"), top.join("dangling.yaml")).unwrap();
+        let (files, errors) = discover(std::slice::from_ref(&top));
+        assert_eq!(
+            files,
+            [
+                top.join("linked-dir").join("a.yaml"),
+                top.join("linked.yaml")
+            ]
+        );
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].file.ends_with("dangling.yaml"));
     }
 
     #[test]
