@@ -1,5 +1,7 @@
 //! The one entry point: objects and config in, findings out. Pure: no I/O, no async.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::catalog;
@@ -55,7 +57,8 @@ pub struct Finding {
     pub rule: &'static str,
     pub severity: Severity,
     pub message: String,
-    pub help: String,
+    /// Most findings give their rule's summary, so it is borrowed rather than copied into each.
+    pub help: Cow<'static, str>,
     /// Index of the object in `LintInput::objects`.
     pub object: usize,
     /// JSON pointer into the object; "" for the object itself.
@@ -137,7 +140,9 @@ pub fn lint_object(
         };
         (rule.check)(&cx, &mut diagnostics);
         for d in diagnostics.drain(..) {
-            settle(finish(rule.id, meta, level, at, d), &exemptions, today, out);
+            let summary = || Cow::Borrowed(meta.summary.as_str());
+            let finding = finish(rule.id, meta, summary, level, at, d);
+            settle(finding, &exemptions, today, out);
         }
     }
     let mut json = None;
@@ -149,12 +154,9 @@ pub fn lint_object(
         let json = json.get_or_insert_with(|| object.to_json());
         custom.check(object, json, &mut diagnostics);
         for d in diagnostics.drain(..) {
-            settle(
-                finish(custom.id, &custom.meta, level, at, d),
-                &exemptions,
-                today,
-                out,
-            );
+            let summary = || Cow::Owned(custom.meta.summary.clone());
+            let finding = finish(custom.id, &custom.meta, summary, level, at, d);
+            settle(finding, &exemptions, today, out);
         }
     }
 }
@@ -186,9 +188,11 @@ fn settle(mut finding: Finding, exemptions: &Exemptions, today: Date, out: &mut 
     }
 }
 
+/// `summary`: the help of a diagnostic that gives none; a built-in rule's is borrowed.
 fn finish(
     rule: &'static str,
     meta: &catalog::RuleMeta,
+    summary: impl FnOnce() -> Cow<'static, str>,
     level: Option<Level>,
     object: usize,
     d: Diagnostic,
@@ -201,7 +205,7 @@ fn finish(
         rule,
         severity,
         message: d.message,
-        help: d.help.unwrap_or_else(|| meta.summary.clone()),
+        help: d.help.unwrap_or_else(summary),
         object,
         path: d.path,
         related: d.related,

@@ -208,7 +208,7 @@ pub fn write(
             code: Some(finding.rule.to_string()),
             message: finding.message.clone(),
             severity: severity(finding.severity),
-            help: Some(finding.help.clone()),
+            help: Some(finding.help.to_string()),
             // Cut once every label of the snippet is known.
             source: source.map(|file| sources.excerpt(&file.name, &file.text, &labels)),
             labels,

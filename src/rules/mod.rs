@@ -2,6 +2,8 @@
 //! over one object and the index; whether it runs, and at what severity, is the
 //! dispatcher's business (src/engine.rs).
 
+use std::borrow::Cow;
+
 use crate::config::Config;
 use crate::engine::Severity;
 use crate::objects::index::{Index, Replicas};
@@ -38,8 +40,8 @@ pub struct Related {
 pub struct Diagnostic {
     pub path: String,
     pub message: String,
-    /// None: the rule's summary.
-    pub help: Option<String>,
+    /// None: the rule's summary. Most rules' help is a literal, kept borrowed.
+    pub help: Option<Cow<'static, str>>,
     /// None: the rule's default severity (rules with two levels set the other one).
     pub severity: Option<Severity>,
     pub related: Vec<Related>,
@@ -56,7 +58,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub fn help(mut self, help: impl Into<Cow<'static, str>>) -> Self {
         self.help = Some(help.into());
         self
     }
