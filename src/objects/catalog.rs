@@ -347,8 +347,37 @@ impl<T> Clone for Hit<'_, T> {
 
 impl<T> Copy for Hit<'_, T> {}
 
-type Pair = (String, String);
 type ItemKey = (&'static str, String);
+
+/// A label pair, or an autoscaler's target kind and name, as the label index keys it: by
+/// its hash, so that a lookup copies nothing. Every lookup checks what it finds against the
+/// pair itself, so pairs that share a hash cost a comparison, never a wrong answer.
+type PairKey = u64;
+
+#[cfg(not(test))]
+fn pair_key(k: &str, v: &str) -> PairKey {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0).hash_one((k, v))
+}
+
+/// The unit tests index with a hash that collides whenever two keys are as long as each
+/// other, which holds every lookup's check to account.
+#[cfg(test)]
+fn pair_key(k: &str, _: &str) -> PairKey {
+    k.len() as PairKey
+}
+
+/// The keys of `labels`' pairs, each once: pairs that share a hash share their entries,
+/// which would otherwise be found twice.
+fn pair_keys(labels: &impl LabelSource) -> Vec<PairKey> {
+    let mut keys: Vec<PairKey> = labels.pairs().map(|(k, v)| pair_key(k, v)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// The label index's own hasher: its keys are hashes already.
+type PairHasher = foldhash::fast::FixedState;
 
 /// How an entry is found by label.
 enum IndexedBy<'a> {
@@ -409,7 +438,7 @@ impl Indexed for PvcInfo {
 /// The entries of one kind in one namespace, with a label index.
 struct Table<T> {
     items: HashMap<ItemKey, (T, Source)>,
-    by_pair: HashMap<Pair, Vec<ItemKey>>,
+    by_pair: HashMap<PairKey, Vec<ItemKey>, PairHasher>,
     scan: Vec<ItemKey>,
 }
 
@@ -417,7 +446,7 @@ impl<T> Default for Table<T> {
     fn default() -> Self {
         Table {
             items: HashMap::new(),
-            by_pair: HashMap::new(),
+            by_pair: HashMap::default(),
             scan: Vec::new(),
         }
     }
@@ -429,14 +458,14 @@ impl<T: Indexed> Table<T> {
         match value.indexed_by() {
             IndexedBy::Pairs(pairs) => {
                 for (k, v) in pairs {
-                    let keys = self
-                        .by_pair
-                        .entry((k.to_owned(), v.to_owned()))
-                        .or_default();
-                    // Most pairs index one entry: room for one, not the four a first
-                    // push makes.
-                    keys.reserve_exact(1);
-                    keys.push(key.clone());
+                    let keys = self.by_pair.entry(pair_key(k, v)).or_default();
+                    // Two of the entry's pairs may share a hash.
+                    if keys.last() != Some(&key) {
+                        // Most pairs index one entry: room for one, not the four a first
+                        // push makes.
+                        keys.reserve_exact(1);
+                        keys.push(key.clone());
+                    }
                 }
             }
             IndexedBy::Scan => self.scan.push(key.clone()),
@@ -452,7 +481,7 @@ impl<T: Indexed> Table<T> {
         match value.indexed_by() {
             IndexedBy::Pairs(pairs) => {
                 for (k, v) in pairs {
-                    let pair = (k.to_owned(), v.to_owned());
+                    let pair = pair_key(k, v);
                     if let Some(keys) = self.by_pair.get_mut(&pair) {
                         keys.retain(|k| k != key);
                         if keys.is_empty() {
@@ -680,7 +709,7 @@ impl Catalog {
         };
         let matching = |h: &Hit<'_, WorkloadInfo>| selector.selects(&h.info.labels);
         match selector.required_pair() {
-            Some((k, v)) => match ns.workloads.by_pair.get(&(k.to_owned(), v.to_owned())) {
+            Some((k, v)) => match ns.workloads.by_pair.get(&pair_key(k, v)) {
                 Some(keys) => ns.workloads.hits(keys).filter(matching).collect(),
                 None => Vec::new(),
             },
@@ -697,9 +726,10 @@ impl Catalog {
         let Some(ns) = self.namespaces.get(namespace) else {
             return Vec::new();
         };
-        let indexed = labels
-            .pairs()
-            .filter_map(|(k, v)| ns.pdbs.by_pair.get(&(k.to_owned(), v.to_owned())))
+        let keys = pair_keys(labels);
+        let indexed = keys
+            .iter()
+            .filter_map(|key| ns.pdbs.by_pair.get(key))
             .flatten();
         ns.pdbs
             .hits(indexed.chain(&ns.pdbs.scan))
@@ -717,14 +747,13 @@ impl Catalog {
         let Some(ns) = self.namespaces.get(namespace) else {
             return Vec::new();
         };
-        match ns
-            .autoscalers
-            .by_pair
-            .get(&(kind.to_string(), name.to_string()))
-        {
-            Some(keys) => ns.autoscalers.hits(keys).collect(),
-            None => Vec::new(),
-        }
+        let Some(keys) = ns.autoscalers.by_pair.get(&pair_key(kind, name)) else {
+            return Vec::new();
+        };
+        ns.autoscalers
+            .hits(keys)
+            .filter(|h| h.info.target_kind == kind && h.info.target_name == name)
+            .collect()
     }
 
     /// Services whose selector matches pods carrying `labels`.
@@ -736,9 +765,10 @@ impl Catalog {
         let Some(ns) = self.namespaces.get(namespace) else {
             return Vec::new();
         };
-        let indexed = labels
-            .pairs()
-            .filter_map(|(k, v)| ns.services.by_pair.get(&(k.to_owned(), v.to_owned())))
+        let keys = pair_keys(labels);
+        let indexed = keys
+            .iter()
+            .filter_map(|key| ns.services.by_pair.get(key))
             .flatten();
         ns.services
             .hits(indexed)
@@ -822,6 +852,65 @@ mod tests {
         assert!(c.remove(&workload("web", &[]).key()));
         assert!(c.workloads_matching("ns", &shop).is_empty());
         assert_eq!(c.sizes(), Sizes::default());
+    }
+
+    /// The unit tests' `pair_key` collides on keys of one length: `app` and `env` share
+    /// entries, as do all autoscalers of Deployments. Each lookup still finds exactly its own,
+    /// once.
+    #[test]
+    fn pairs_that_share_a_hash_are_told_apart() {
+        let mut c = Catalog::default();
+        c.upsert(workload("web", &[("app", "web"), ("env", "prod")]));
+        c.upsert(workload("api", &[("app", "api")]));
+        c.upsert(pdb(
+            "api",
+            Some(LabelSelector {
+                match_labels: Some(labels(&[("app", "api")])),
+                match_expressions: None,
+            }),
+        ));
+        c.upsert(entry(serde_json::json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "prod", "namespace": "ns"},
+            "spec": {"selector": {"env": "prod"}}
+        })));
+        for target in ["web", "api"] {
+            c.upsert(entry(serde_json::json!({
+                "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+                "metadata": {"name": target, "namespace": "ns"},
+                "spec": {"scaleTargetRef": {"kind": "Deployment", "name": target}, "maxReplicas": 3}
+            })));
+        }
+        let selecting = |pairs: &[(&str, &str)]| LabelSelector {
+            match_labels: Some(labels(pairs)),
+            match_expressions: None,
+        };
+        let names = |hits: Vec<&String>| hits.into_iter().cloned().collect::<Vec<_>>();
+        let web = labels(&[("app", "web"), ("env", "prod")]);
+        let workloads = c.workloads_matching("ns", &selecting(&[("app", "web")]));
+        assert_eq!(
+            names(workloads.iter().map(|h| &h.info.name).collect()),
+            ["web"]
+        );
+        assert!(c.pdbs_covering("ns", &web).is_empty());
+        let pdbs = c.pdbs_covering("ns", &labels(&[("app", "api")]));
+        assert_eq!(names(pdbs.iter().map(|h| &h.info.name).collect()), ["api"]);
+        let services = c.services_selecting("ns", &web);
+        assert_eq!(
+            names(services.iter().map(|h| &h.info.name).collect()),
+            ["prod"]
+        );
+        let autoscalers = c.autoscalers_of("ns", "Deployment", "web");
+        assert_eq!(
+            names(autoscalers.iter().map(|h| &h.info.name).collect()),
+            ["web"]
+        );
+        assert!(c.remove(&workload("web", &[]).key()));
+        let workloads = c.workloads_matching("ns", &selecting(&[("app", "api")]));
+        assert_eq!(
+            names(workloads.iter().map(|h| &h.info.name).collect()),
+            ["api"]
+        );
     }
 
     fn entry(value: serde_json::Value) -> Entry {
