@@ -176,7 +176,7 @@ metadata:
     operation: Update
   -
     manager: kube-controller-manager
-  labels:
+  finalizers:
   - not: left out
 status:
 - x
@@ -187,7 +187,7 @@ kind: Deployment
 metadata:
   name: web
   managedFields:
-  labels:
+  finalizers:
   - not: left out
 status:
 spec: {}

@@ -165,12 +165,25 @@ struct Builder<'l> {
     skipping: usize,
 }
 
-/// Fields left out of outlines, as paths from an object's root.
+/// Fields left out of outlines, as paths from an object's root: every field that no
+/// catalog projection (`Entry::from_object`) reads and that no kind halint types requires.
+/// A type error in one of them is found by the second pass, which reads the file again
+/// whole.
 pub(crate) const LEFT_OUT: &[&[&str]] = &[
     &["spec", "template", "spec"],
+    &["spec", "template", "metadata", "annotations"],
     &["metadata", "annotations"],
+    &["metadata", "labels"],
     &["metadata", "managedFields"],
     &["status"],
+    // Workloads: how they roll out and the claims they make.
+    &["spec", "strategy"],
+    &["spec", "updateStrategy"],
+    &["spec", "volumeClaimTemplates"],
+    // A Service's ports; an autoscaler's metrics and behavior.
+    &["spec", "ports"],
+    &["spec", "metrics"],
+    &["spec", "behavior"],
 ];
 
 impl<'l> Builder<'l> {
