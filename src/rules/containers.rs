@@ -10,12 +10,25 @@ use crate::objects::PodTemplate;
 /// sidecar (an init container with `restartPolicy: Always`).
 pub struct RunningContainer<'a> {
     pub container: &'a Container,
-    /// JSON pointer of the container in the object.
-    pub pointer: String,
+    /// Pointer of the pod's metadata parent (`PodTemplate::pointer`).
+    pod: &'static str,
+    /// Index in `containers`, or in `initContainers` for a sidecar.
+    index: usize,
     pub sidecar: bool,
 }
 
 impl RunningContainer<'_> {
+    /// JSON pointer of the container in the object. Made when a finding asks: most
+    /// containers have none.
+    pub fn pointer(&self) -> String {
+        let list = if self.sidecar {
+            "initContainers"
+        } else {
+            "containers"
+        };
+        format!("{}/spec/{list}/{}", self.pod, self.index)
+    }
+
     /// "container web" or "sidecar container proxy", for messages.
     pub fn describe(&self) -> String {
         if self.sidecar {
@@ -34,15 +47,15 @@ pub fn is_sidecar(container: &Container) -> bool {
 /// App containers, then restartable sidecars, in manifest order. Plain init containers run
 /// to completion before the pod starts and cannot carry probes: they are left out.
 pub fn running_containers<'a>(template: &PodTemplate<'a>) -> Vec<RunningContainer<'a>> {
-    let spec = template.spec_pointer();
     let mut out: Vec<RunningContainer<'a>> = template
         .spec
         .containers
         .iter()
         .enumerate()
-        .map(|(i, c)| RunningContainer {
-            container: c,
-            pointer: format!("{spec}/containers/{i}"),
+        .map(|(index, container)| RunningContainer {
+            container,
+            pod: template.pointer,
+            index,
             sidecar: false,
         })
         .collect();
@@ -54,9 +67,10 @@ pub fn running_containers<'a>(template: &PodTemplate<'a>) -> Vec<RunningContaine
             .flatten()
             .enumerate()
             .filter(|(_, c)| is_sidecar(c))
-            .map(|(i, c)| RunningContainer {
-                container: c,
-                pointer: format!("{spec}/initContainers/{i}"),
+            .map(|(index, container)| RunningContainer {
+                container,
+                pod: template.pointer,
+                index,
                 sidecar: true,
             }),
     );

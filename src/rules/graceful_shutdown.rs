@@ -43,7 +43,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if sleep >= grace {
             out.push(
                 Diagnostic::new(
-                    format!("{}/lifecycle/preStop", c.pointer),
+                    format!("{}/lifecycle/preStop", c.pointer()),
                     format!(
                         "{id}: the preStop hook of {} sleeps {sleep} s, the whole grace period of {grace} s: the process gets SIGTERM only when the kill is due, so in-flight requests are cut off",
                         c.describe()

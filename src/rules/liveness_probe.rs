@@ -21,7 +21,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         out.push(
             Diagnostic::new(
-                c.pointer.clone(),
+                c.pointer(),
                 format!(
                     "{} has no livenessProbe in {}: if it hangs (deadlock, stuck event loop) it keeps running and is never restarted",
                     cx.object.id,

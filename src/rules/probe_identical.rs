@@ -49,7 +49,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         };
         out.push(
             Diagnostic::new(
-                format!("{}/livenessProbe", c.pointer),
+                format!("{}/livenessProbe", c.pointer()),
                 format!(
                     "{} runs the same check for liveness and readiness in {name}, and {detail}: an overloaded pod is restarted instead of taken out of rotation, and under load the restarts cascade",
                     cx.object.id,

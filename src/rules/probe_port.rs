@@ -32,7 +32,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
             out.push(
                 Diagnostic::new(
-                    format!("{}/{field}/{action}/port", c.pointer),
+                    format!("{}/{field}/{action}/port", c.pointer()),
                     format!(
                         "{} probes port `{name}` in the {field} of {}, which declares no port by that name: the probe fails every time",
                         cx.object.id,

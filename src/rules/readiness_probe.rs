@@ -28,7 +28,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let name = &c.container.name;
         let mut diagnostic = match names.as_slice() {
             [] => Diagnostic::new(
-                c.pointer.clone(),
+                c.pointer(),
                 format!(
                     "{} has no readinessProbe in container {name}: its pods count as ready as soon as the process starts, so a rollout can replace every working pod with ones that do not work yet",
                     cx.object.id
@@ -36,7 +36,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             )
             .severity(Severity::Warning),
             _ => Diagnostic::new(
-                c.pointer.clone(),
+                c.pointer(),
                 format!(
                     "{} has no readinessProbe in container {name}, and {} traffic to its pods: requests reach pods that cannot serve yet, and a rollout can replace every working pod",
                     cx.object.id,

@@ -40,7 +40,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .collect();
         out.push(
             Diagnostic::new(
-                format!("{}/resources/requests", c.pointer),
+                format!("{}/resources/requests", c.pointer()),
                 format!(
                     "{} requests {what} in {}: {consequence}",
                     cx.object.id,

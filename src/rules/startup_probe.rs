@@ -22,7 +22,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         out.push(
             Diagnostic::new(
-                format!("{}/livenessProbe/initialDelaySeconds", c.pointer),
+                format!("{}/livenessProbe/initialDelaySeconds", c.pointer()),
                 format!(
                     "{} delays the livenessProbe of {} by {delay}s instead of using a startupProbe: after every restart a hang goes unnoticed that long, and a slower start can still be killed before it finishes",
                     cx.object.id,
