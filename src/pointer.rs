@@ -1,5 +1,7 @@
 //! JSON pointers (RFC 6901): how a finding names the field it is about.
 
+use std::borrow::Cow;
+
 /// Appends one reference token, escaped.
 pub fn push(ptr: &mut String, segment: &str) {
     ptr.push('/');
@@ -21,11 +23,12 @@ pub fn join<S: AsRef<str>>(base: &str, segments: &[S]) -> String {
     ptr
 }
 
-/// The unescaped reference tokens of a pointer ("" has none).
-pub fn segments(ptr: &str) -> impl Iterator<Item = String> + '_ {
-    ptr.split('/')
-        .skip(1)
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+/// The unescaped reference tokens of a pointer ("" has none); borrowed unless escaped.
+pub fn segments(ptr: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
+    ptr.split('/').skip(1).map(|s| match s.contains('~') {
+        true => Cow::Owned(s.replace("~1", "/").replace("~0", "~")),
+        false => Cow::Borrowed(s),
+    })
 }
 
 /// A pointer as a dotted field path for messages: `/spec/containers/0/name` →
@@ -53,7 +56,7 @@ mod tests {
     fn escapes_round_trip() {
         let p = join("/metadata", &["annotations", "halint.io/ignore", "a~b"]);
         assert_eq!(p, "/metadata/annotations/halint.io~1ignore/a~0b");
-        let segs: Vec<String> = segments(&p).collect();
+        let segs: Vec<Cow<'_, str>> = segments(&p).collect();
         assert_eq!(segs, ["metadata", "annotations", "halint.io/ignore", "a~b"]);
         assert_eq!(
             to_field_path("/spec/containers/0/name"),
