@@ -23,7 +23,7 @@ use crate::exempt::Date;
 use crate::load::collect::{document_objects, load_objects};
 use crate::load::render::RenderOptions;
 use crate::load::skim::skim;
-use crate::load::span::SpanNode;
+use crate::load::span::SpanTree;
 use crate::load::yaml::{self, outline_fingerprint, SpanMode};
 use crate::load::{read_or_render, split, InputError, Limits, Position, SourceFile};
 use crate::objects::catalog::Entry;
@@ -345,7 +345,7 @@ struct Second {
 
 fn second_pass(piece: &Piece, text: &str, index: &Index<'_>, input: &CheckInput<'_>) -> Second {
     let mut linted = Linted::default();
-    let mut documents: Vec<Option<SpanNode>> = Vec::new();
+    let mut documents: Vec<Option<SpanTree>> = Vec::new();
     let mut mine: Vec<Linting> = Vec::new();
     let mut failed = false;
     let said = piece.outlined.as_ref();

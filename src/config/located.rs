@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::load::span::SpanNode;
+use crate::load::span::SpanTree;
 use crate::load::yaml::{self, SpanMode};
 use crate::load::{InputError, Limits, Position};
 use crate::pointer;
@@ -12,7 +12,7 @@ use crate::pointer;
 /// One parsed file and the errors found in it so far.
 pub(crate) struct Doc {
     pub file: String,
-    spans: Option<SpanNode>,
+    spans: Option<SpanTree>,
     start: Position,
     pub errors: Vec<InputError>,
 }

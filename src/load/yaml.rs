@@ -14,7 +14,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use serde_json::{Map, Number, Value};
 
 use super::limits::Limits;
-use super::span::{Children, SpanNode};
+use super::span::{SpanBuilder, SpanNode, SpanTree};
 use super::Position;
 
 /// One YAML document of a file.
@@ -26,7 +26,7 @@ pub struct Document {
     pub position: Position,
     pub value: Value,
     /// Present when parsed with `SpanMode::Record`.
-    pub spans: Option<SpanNode>,
+    pub spans: Option<SpanTree>,
 }
 
 /// A problem in one document (the file's other documents are still read) or in the file.
@@ -131,13 +131,14 @@ fn stream(
 enum Frame {
     Seq {
         items: Vec<Value>,
-        spans: Vec<SpanNode>,
+        /// Where its children's positions begin (`SpanBuilder::mark`).
+        mark: usize,
         at: Position,
         anchor: usize,
     },
     Map {
         entries: Map<String, Value>,
-        spans: Vec<(String, SpanNode)>,
+        mark: usize,
         /// A key waiting for its value, with the key's position and length.
         key: Option<(String, Position, u32)>,
         /// Entries from `<<` merge keys: they lose to explicit keys, whatever the order.
@@ -149,6 +150,8 @@ enum Frame {
 
 struct Builder<'l> {
     spans: SpanMode,
+    /// The current document's positions, with `SpanMode::Record`.
+    tree: SpanBuilder,
     limits: &'l Limits,
     out: Parsed,
     stack: Vec<Frame>,
@@ -190,6 +193,7 @@ impl<'l> Builder<'l> {
     fn new(spans: SpanMode, limits: &'l Limits) -> Self {
         Builder {
             spans,
+            tree: SpanBuilder::default(),
             limits,
             out: Parsed::default(),
             stack: Vec::new(),
@@ -237,6 +241,7 @@ impl<'l> Builder<'l> {
         match event {
             Event::DocumentStart(_) => {
                 self.stack.clear();
+                self.tree.clear();
                 self.anchors.clear();
                 self.expanded = 0;
                 self.failed = false;
@@ -263,14 +268,14 @@ impl<'l> Builder<'l> {
             Event::Scalar(..) | Event::Alias(_) if self.outline && self.leaves_out() => {}
             Event::Scalar(text, style, anchor, tag) => {
                 let value = scalar(text, style, tag.as_deref());
-                let len = span_len(&span);
-                self.finish_node(value, at, len, anchor, Children::Leaf);
+                let node = SpanNode::leaf(at, span_len(&span));
+                self.finish_node(value, node, anchor);
             }
             Event::SequenceStart(anchor, _) => {
                 if self.enter(at) {
                     self.stack.push(Frame::Seq {
                         items: Vec::new(),
-                        spans: Vec::new(),
+                        mark: self.tree.mark(),
                         at,
                         anchor,
                     });
@@ -280,7 +285,7 @@ impl<'l> Builder<'l> {
                 if self.enter(at) {
                     self.stack.push(Frame::Map {
                         entries: Map::new(),
-                        spans: Vec::new(),
+                        mark: self.tree.mark(),
                         key: None,
                         merged: Vec::new(),
                         at,
@@ -291,18 +296,19 @@ impl<'l> Builder<'l> {
             Event::SequenceEnd => {
                 if let Some(Frame::Seq {
                     items,
-                    spans,
+                    mark,
                     at,
                     anchor,
                 }) = self.stack.pop()
                 {
-                    self.finish_node(Value::Array(items), at, 1, anchor, Children::Seq(spans));
+                    let node = self.close(mark, false, at);
+                    self.finish_node(Value::Array(items), node, anchor);
                 }
             }
             Event::MappingEnd => {
                 if let Some(Frame::Map {
                     mut entries,
-                    spans,
+                    mark,
                     merged,
                     at,
                     anchor,
@@ -312,7 +318,8 @@ impl<'l> Builder<'l> {
                     for source in merged {
                         merge_into(&mut entries, source);
                     }
-                    self.finish_node(Value::Object(entries), at, 1, anchor, Children::Map(spans));
+                    let node = self.close(mark, true, at);
+                    self.finish_node(Value::Object(entries), node, anchor);
                 }
             }
             Event::Alias(id) => match self.anchors.get(&id) {
@@ -326,7 +333,7 @@ impl<'l> Builder<'l> {
                         self.fail(at, message);
                     } else {
                         let value = value.clone();
-                        self.finish_node(value, at, 1, 0, Children::Leaf);
+                        self.finish_node(value, SpanNode::leaf(at, 1), 0);
                     }
                 }
                 None => self.fail(at, "alias to an unknown anchor".to_string()),
@@ -352,33 +359,30 @@ impl<'l> Builder<'l> {
         self.out.errors.push(ParseError { position, message });
         self.failed = true;
         self.stack.clear();
+        self.tree.clear();
+    }
+
+    /// The span node of a collection that ends at `at`'s close.
+    fn close(&mut self, mark: usize, map: bool, at: Position) -> SpanNode {
+        match self.spans {
+            SpanMode::Record => self.tree.close(mark, map, at),
+            SpanMode::Skip => SpanNode::leaf(at, 1),
+        }
     }
 
     /// Places a completed node into its parent (or makes it the document).
-    fn finish_node(
-        &mut self,
-        value: Value,
-        at: Position,
-        len: u32,
-        anchor: usize,
-        children: Children,
-    ) {
+    fn finish_node(&mut self, value: Value, node: SpanNode, anchor: usize) {
         if anchor != 0 {
             let size = node_count(&value);
             self.anchors.insert(anchor, (value.clone(), size));
         }
         let record = self.spans == SpanMode::Record;
-        let span = |at: Position, len: u32, children: Children| SpanNode {
-            line: at.line,
-            column: at.column,
-            len,
-            children,
-        };
+        let at = node.position();
         match self.stack.last_mut() {
             // An empty document (`---` followed by nothing) is no document.
             None if value.is_null() => {}
             None => {
-                let spans = record.then(|| span(at, len, children));
+                let spans = record.then(|| self.tree.finish(node));
                 self.out.documents.push(Document {
                     index: self.doc_index,
                     position: self.doc_at.min(at),
@@ -386,23 +390,24 @@ impl<'l> Builder<'l> {
                     spans,
                 });
             }
-            Some(Frame::Seq { items, spans, .. }) => {
+            Some(Frame::Seq { items, .. }) => {
                 items.push(value);
                 if record {
-                    spans.push(span(at, len, children));
+                    self.tree.item(node);
                 }
             }
             Some(Frame::Map {
                 entries,
-                spans,
                 key,
                 merged,
                 ..
             }) => match key.take() {
                 None => match value {
-                    Value::String(k) => *key = Some((k, at, len)),
-                    Value::Null => *key = Some((String::new(), at, len)),
-                    Value::Bool(_) | Value::Number(_) => *key = Some((value.to_string(), at, len)),
+                    Value::String(k) => *key = Some((k, at, node.len)),
+                    Value::Null => *key = Some((String::new(), at, node.len)),
+                    Value::Bool(_) | Value::Number(_) => {
+                        *key = Some((value.to_string(), at, node.len))
+                    }
                     Value::Array(_) | Value::Object(_) => {
                         self.fail(at, "a mapping key must be a scalar".to_string())
                     }
@@ -414,7 +419,7 @@ impl<'l> Builder<'l> {
                 },
                 Some((k, key_at, key_len)) => {
                     if record {
-                        spans.push((k.clone(), span(key_at, key_len, children)));
+                        self.tree.entry(&k, key_at, key_len, node);
                     }
                     // One lookup: the key is hashed once whether it is new or a duplicate.
                     match entries.entry(k) {

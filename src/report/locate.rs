@@ -7,13 +7,13 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-use crate::load::span::SpanNode;
+use crate::load::span::SpanTree;
 use crate::load::yaml::{self, SpanMode};
 use crate::load::{Limits, Position, SourceFile};
 use crate::objects::{ObjectRef, Origin};
 
 /// The spot of `pointer` in a document's span tree.
-pub fn spot_at(root: &SpanNode, pointer: &str) -> Spot {
+pub fn spot_at(root: &SpanTree, pointer: &str) -> Spot {
     let located = root.locate(pointer);
     Spot {
         position: located.node.position(),
@@ -75,7 +75,7 @@ pub struct Locator<'a> {
     wanted: HashMap<usize, HashSet<usize>>,
     // Behind locks so that a report can be rendered on several threads; a file is parsed
     // again, or its lines indexed, at most once.
-    spans: Mutex<HashMap<usize, HashMap<usize, SpanNode>>>,
+    spans: Mutex<HashMap<usize, HashMap<usize, SpanTree>>>,
     line_starts: Mutex<HashMap<usize, Vec<usize>>>,
 }
 
