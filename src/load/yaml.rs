@@ -69,9 +69,10 @@ pub fn parse_each(
 }
 
 /// Like [`parse_each`] without positions, but leaving out of each object what no
-/// projection of another object reads and what is most of its bytes: pod specs,
-/// annotations, managed fields, status. Mistakes inside what is left out go unnoticed, so
-/// a caller must read the document whole before reporting on it.
+/// projection of another object reads and what is most of its bytes: pod specs, labels
+/// and annotations, managed fields, status, and the rest of `LEFT_OUT`. Mistakes inside
+/// what is left out go unnoticed, so a caller must read the document whole before
+/// reporting on it.
 /// Returns the errors, and how many documents the text holds (empty ones included, which
 /// are never handed over but count in the documents' indexes).
 pub fn parse_outlines(
