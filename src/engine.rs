@@ -57,7 +57,7 @@ pub struct Finding {
     pub rule: &'static str,
     pub severity: Severity,
     pub message: String,
-    /// Most findings give their rule's summary, so it is borrowed rather than copied into each.
+    /// Most findings' help is a literal of their rule or its summary: borrowed, not copied.
     pub help: Cow<'static, str>,
     /// Index of the object in `LintInput::objects`.
     pub object: usize,
