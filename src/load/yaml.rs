@@ -190,6 +190,18 @@ pub(crate) const LEFT_OUT: &[&[&str]] = &[
     &["spec", "behavior"],
 ];
 
+/// How many keys the longest path of [`LEFT_OUT`] has.
+const LONGEST_LEFT_OUT: usize = {
+    let (mut i, mut longest) = (0, 0);
+    while i < LEFT_OUT.len() {
+        if LEFT_OUT[i].len() > longest {
+            longest = LEFT_OUT[i].len();
+        }
+        i += 1;
+    }
+    longest
+};
+
 impl<'l> Builder<'l> {
     fn new(spans: SpanMode, limits: &'l Limits) -> Self {
         Builder {
@@ -211,8 +223,8 @@ impl<'l> Builder<'l> {
     /// Whether the node that starts now is a field outlines leave out; if so, its key is
     /// dropped. Objects sit at the root of a document or in a `List`'s `items`.
     fn leaves_out(&mut self) -> bool {
-        // The deepest left-out path is three keys below an item of `items`.
-        const DEEPEST: usize = 5;
+        // The longest left-out path, below an item of `items` (two levels down).
+        const DEEPEST: usize = LONGEST_LEFT_OUT + 2;
         let depth = self.stack.len();
         if depth == 0 || depth > DEEPEST {
             return false;
@@ -603,6 +615,38 @@ mod tests {
             serde_json::json!({"a": 3, "b": "3", "c": true, "d": null, "e": 1.5, "f": 16,
                                "g": "web", "h": "4", "i": -2})
         );
+    }
+
+    /// Every left-out path is left out, at a document's root and in a `List`'s items.
+    #[test]
+    fn outlines_leave_out_every_path_at_the_root_and_in_lists() {
+        for path in LEFT_OUT {
+            let mut object = serde_json::json!("left out");
+            for key in path.iter().rev() {
+                object = serde_json::json!({ *key: object, "kept": 1 });
+            }
+            let list = serde_json::json!({"kind": "List", "items": [object.clone()]});
+            for (document, prefix) in [(object, ""), (list, "/items/0")] {
+                let mut outlines = Vec::new();
+                parse_outlines(&document.to_string(), &Limits::default(), |d| {
+                    outlines.push(d.value)
+                });
+                let pointer: String = path.iter().map(|k| format!("/{k}")).collect();
+                let outline = &outlines[0];
+                assert_eq!(
+                    outline.pointer(&format!("{prefix}{pointer}")),
+                    None,
+                    "{path:?}"
+                );
+                let parent = &pointer[..pointer.rfind('/').unwrap_or(0)];
+                let kept = format!("{prefix}{parent}/kept");
+                assert_eq!(
+                    outline.pointer(&kept),
+                    Some(&serde_json::json!(1)),
+                    "{kept}"
+                );
+            }
+        }
     }
 
     #[test]
