@@ -76,8 +76,8 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-/// The CLI's first pass over `text` (outlines: values without pod specs, annotations or
-/// status), with and without skimming, and the parser's raw events, its floor.
+/// The CLI's first pass over `text` (outlines: values without the fields `LEFT_OUT`
+/// names), with and without skimming, and the parser's raw events, its floor.
 fn first_pass(group: &mut BenchmarkGroup<'_, WallTime>, text: &str) {
     group.bench_function("outlines 1000 apps", |b| {
         b.iter(|| {
