@@ -1,16 +1,15 @@
 //! The `halint` binary: parse flags, run, map the outcome to an exit code
 //! (0 clean, 1 findings at or above --fail-on, 2 usage or input errors).
 
+mod allocator;
 mod cli;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
+    allocator::tune();
     let args = cli::Cli::parse();
     match cli::run(args) {
         Ok(outcome) => ExitCode::from(outcome as u8),
