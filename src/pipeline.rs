@@ -91,7 +91,7 @@ struct Outlined {
 }
 
 /// What the first pass keeps of a piece.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Seen {
     objects: Vec<(ObjectRef, Option<Entry>)>,
     documents: usize,
@@ -125,11 +125,11 @@ pub fn check(input: &CheckInput<'_>) -> Checked {
     loop {
         let first = first_pass(&files, &mut whole, input);
         let index = Index::from_entries(first.set, input.context, None);
-        let second: Vec<Second> = first
-            .pieces
-            .par_iter()
-            .map(|piece| second_pass(piece, &files[piece.file].text, &index, input))
-            .collect();
+        let second = gathered(
+            &first.pieces,
+            |piece| second_pass(piece, &files[piece.file].text, &index, input),
+            Second::clone,
+        );
         // A mistake where outlines do not look: read that file whole, and start again.
         let mut again = false;
         for (piece, second) in first.pieces.iter().zip(&second) {
@@ -211,15 +211,20 @@ fn first_pass(files: &[SourceFile], whole: &mut [bool], input: &CheckInput<'_>) 
             lines_before += bytecount(piece.as_bytes(), b'\n');
         }
     }
-    let seen: Vec<Option<Seen>> = pieces
-        .par_iter()
-        .map(|piece| (!whole[piece.file]).then(|| outline(piece, &files[piece.file].text, input)))
-        .collect();
+    let seen = gathered(
+        &pieces,
+        |piece| (!whole[piece.file]).then(|| outline(piece, &files[piece.file].text, input)),
+        Option::clone,
+    );
 
     let mut first = First {
         errors: vec![Vec::new(); files.len()],
         ..First::default()
     };
+    // Sized once: the objects' names stay to the end of the run, and a vector grown by
+    // doubling can leave a third of its room unused.
+    let outlined = seen.iter().flatten().map(|s| s.objects.len()).sum();
+    first.objects.reserve_exact(outlined);
     let mut seen = seen.into_iter().zip(pieces).peekable();
     for (file, source) in files.iter().enumerate() {
         let mut mine = Vec::new();
@@ -335,6 +340,7 @@ struct Linting {
 }
 
 /// What the second pass found in a piece.
+#[derive(Clone)]
 struct Second {
     linted: Linted,
     spots: Vec<(usize, Box<str>, Spot)>,
@@ -415,6 +421,92 @@ fn second_pass(piece: &Piece, text: &str, index: &Index<'_>, input: &CheckInput<
         linted,
         spots,
         inconsistent: false,
+    }
+}
+
+/// `work` on every piece in parallel, each result copied by `keep` on the calling thread
+/// as it arrives, in the pieces' order.
+///
+/// What the passes return lives to the end of the run. Made on a worker, it sits in that
+/// worker's heap among the parse's short-lived values, and keeps their pages resident
+/// after the parse frees them. Copied on the calling thread, which is idle while the pool
+/// works, it is packed together and sized to fit, and the workers' pages empty out once
+/// the originals are dropped: peak RSS at 10,000 apps falls from 101 to 94 MB
+/// (BENCHMARKS.md).
+fn gathered<T: Send, U>(
+    pieces: &[Piece],
+    work: impl Fn(&Piece) -> T + Sync,
+    keep: impl Fn(&T) -> U,
+) -> Vec<U> {
+    let (results, arrived) = std::sync::mpsc::channel();
+    let mut kept: Vec<Option<U>> = std::iter::repeat_with(|| None).take(pieces.len()).collect();
+    std::thread::scope(|scope| {
+        let work = &work;
+        scope.spawn(move || {
+            let batch = Batch {
+                results,
+                items: Vec::new(),
+                bytes: 0,
+            };
+            pieces
+                .par_iter()
+                .enumerate()
+                .for_each_with(batch, |batch, (i, piece)| {
+                    batch.add(i, work(piece), piece.end - piece.start);
+                });
+        });
+        for batch in arrived {
+            for (i, result) in batch {
+                kept[i] = Some(keep(&result));
+            }
+        }
+    });
+    kept.into_iter().flatten().collect()
+}
+
+/// Results on their way to the calling thread, sent once they stand for a piece's worth
+/// of text: waking that thread for each of a thousand small files costs more than the
+/// copies do.
+struct Batch<T> {
+    results: std::sync::mpsc::Sender<Vec<(usize, T)>>,
+    items: Vec<(usize, T)>,
+    /// Bytes of the pieces the items came from.
+    bytes: usize,
+}
+
+impl<T> Batch<T> {
+    fn add(&mut self, i: usize, result: T, bytes: usize) {
+        self.items.push((i, result));
+        self.bytes += bytes;
+        if self.bytes >= PIECE_BYTES {
+            self.send();
+        }
+    }
+
+    fn send(&mut self) {
+        if !self.items.is_empty() {
+            // The receiver goes away only if the calling thread panicked.
+            let _ = self.results.send(std::mem::take(&mut self.items));
+        }
+        self.bytes = 0;
+    }
+}
+
+/// Each of the pool's splits starts an empty batch of its own.
+impl<T> Clone for Batch<T> {
+    fn clone(&self) -> Self {
+        Batch {
+            results: self.results.clone(),
+            items: Vec::new(),
+            bytes: 0,
+        }
+    }
+}
+
+/// What a split leaves in its batch is sent when the split ends.
+impl<T> Drop for Batch<T> {
+    fn drop(&mut self) {
+        self.send();
     }
 }
 
@@ -528,6 +620,41 @@ mod tests {
         big.push_str(&app(901).replace("name: c,", "name: c, name: d,"));
         big.push_str(&(300..400).map(app).collect::<String>());
         same_as_load(&[("big.yaml", big), ("small.yaml", app(7))]);
+    }
+
+    /// Results come back in the pieces' order whatever order the pool finishes them in,
+    /// and every copy is made on the calling thread, where what stays is packed together:
+    /// for large pieces sent one at a time, and for small ones a batch at a time.
+    #[test]
+    fn gathered_results_are_copied_on_the_calling_thread_in_order() {
+        let caller = std::thread::current().id();
+        for bytes in [PIECE_BYTES, 100] {
+            let pieces: Vec<Piece> = (0..2_000)
+                .map(|i| Piece {
+                    file: i,
+                    start: 0,
+                    end: bytes,
+                    lines_before: 0,
+                    first_document: 0,
+                    first_object: 0,
+                    outlined: None,
+                })
+                .collect();
+            let doubled = gathered(
+                &pieces,
+                |piece| {
+                    // Uneven work, so that later pieces often finish first.
+                    std::hint::black_box((0..(2_000 - piece.file as u64) * 50).sum::<u64>());
+                    piece.file * 2
+                },
+                |&result| {
+                    assert_eq!(std::thread::current().id(), caller);
+                    result
+                },
+            );
+            assert_eq!(doubled, (0..2_000).map(|i| i * 2).collect::<Vec<_>>());
+        }
+        assert!(gathered(&[], |piece| piece.file, |&i| i).is_empty());
     }
 
     /// Whether the second pass finds `whole` to be what the first pass's outlines of
