@@ -39,7 +39,7 @@ fn ms(d: Duration) -> f64 {
 /// process, which has held a corpus, would otherwise set the floor of every figure
 /// (112.8 MB at 10,000 apps, above halint's own).
 fn run(command: &mut Command) -> (Duration, i64, i32) {
-    let mut through = Command::new(std::env::current_exe().expect("the bench's own path"));
+    let mut through = this_bench();
     through.env(RUN, "1");
     for (name, value) in command.get_envs() {
         match value {
@@ -47,19 +47,32 @@ fn run(command: &mut Command) -> (Duration, i64, i32) {
             None => through.env_remove(name),
         };
     }
-    let out = through
-        .arg(command.get_program())
-        .args(command.get_args())
-        .stderr(Stdio::null())
+    through.arg(command.get_program()).args(command.get_args());
+    let [nanos, rss, status] = numbers_from(through);
+    (Duration::from_nanos(nanos), rss as i64, status as i32)
+}
+
+/// A fresh copy of this binary, for the measurements made in a child process of their own.
+fn this_bench() -> Command {
+    Command::new(std::env::current_exe().expect("the bench's own path"))
+}
+
+/// The numbers such a child prints, after checking that it succeeded.
+fn numbers_from<const N: usize>(mut child: Command) -> [u64; N] {
+    // Its own panics show; what it measures writes nowhere.
+    let out = child
+        .stderr(Stdio::inherit())
         .output()
         .expect("the measuring child runs");
     assert!(out.status.success(), "the measuring child failed");
     let text = String::from_utf8(out.stdout).expect("UTF-8");
-    let [nanos, rss, status] = [0, 1, 2].map(|i| {
-        let field = text.split_whitespace().nth(i).expect("three numbers");
-        field.parse::<i64>().expect("a number")
-    });
-    (Duration::from_nanos(nanos as u64), rss, status as i32)
+    let numbers: Vec<u64> = text
+        .split_whitespace()
+        .map(|n| n.parse().expect("a number"))
+        .collect();
+    numbers
+        .try_into()
+        .expect("as many numbers as the child prints")
 }
 
 /// Set for a copy of this binary that runs its arguments as a command (see `run`).
@@ -166,19 +179,12 @@ struct Row {
 /// Medians of the parse floors of `file` (raw events on one core and on both, YAML to
 /// values), measured in a child process (see `floor_child`).
 fn floors(file: &Path, objects: usize, runs: usize) -> [Duration; 3] {
-    let out = Command::new(std::env::current_exe().expect("the bench's own path"))
+    let mut child = this_bench();
+    child
         .env("HALINT_BENCH_FLOOR", file)
         .env("HALINT_BENCH_FLOOR_OBJECTS", objects.to_string())
-        .env("HALINT_BENCH_RUNS", runs.to_string())
-        .output()
-        .expect("the floor child runs");
-    assert!(out.status.success(), "the floor child failed");
-    let text = String::from_utf8(out.stdout).expect("UTF-8");
-    let nanos: Vec<u64> = text
-        .split_whitespace()
-        .map(|n| n.parse().unwrap())
-        .collect();
-    [0, 1, 2].map(|i| Duration::from_nanos(nanos[i]))
+        .env("HALINT_BENCH_RUNS", runs.to_string());
+    numbers_from(child).map(Duration::from_nanos)
 }
 
 /// In the child: the floors of one file, printed as nanoseconds.
