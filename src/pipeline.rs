@@ -13,7 +13,9 @@
 //! a guess the second pass checks, document by document, by outline fingerprints.
 
 use std::borrow::Cow;
-use std::path::PathBuf;
+use std::hash::BuildHasher;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
@@ -44,6 +46,10 @@ pub struct CheckInput<'a> {
     pub today: Date,
     /// Files larger than twice this are cut into pieces of about this size.
     pub piece_bytes: usize,
+    /// Whether the report reads the files' text: snippets, and places the second pass did
+    /// not resolve. Without it, a large file's text goes once the first pass has read it,
+    /// and the second pass reads each piece again from disk.
+    pub keep_text: bool,
 }
 
 /// Pieces of this size keep both cores busy on one large file while the positions of a
@@ -54,6 +60,7 @@ pub const PIECE_BYTES: usize = 256 * 1024;
 /// reduced to what a report needs.
 #[derive(Debug, Default)]
 pub struct Checked {
+    /// Without `keep_text`, a large file read from disk comes back with an empty text.
     pub files: Vec<SourceFile>,
     pub objects: Vec<ObjectRef>,
     pub linted: Linted,
@@ -77,6 +84,9 @@ struct Piece {
     first_object: usize,
     /// What the first pass's outlines said of the piece; None when its file was read whole.
     outlined: Option<Outlined>,
+    /// A fingerprint of the piece's text, for a piece of a file whose text may go before
+    /// the second pass: what that pass reads again from disk must be what the first read.
+    text: Option<u64>,
 }
 
 /// What the second pass checks of a piece against the first pass's outlines of it.
@@ -100,6 +110,7 @@ struct Seen {
     /// A parse or object error: the file is read again whole, so that errors read exactly as
     /// they would without the cut.
     failed: bool,
+    text: Option<u64>,
 }
 
 pub fn check(input: &CheckInput<'_>) -> Checked {
@@ -120,17 +131,37 @@ pub fn check(input: &CheckInput<'_>) -> Checked {
             Err(err) => Err(err),
         });
     }
+    let paths: Vec<&Path> = input
+        .files
+        .iter()
+        .zip(&inputs)
+        .filter(|(_, read)| read.is_ok())
+        .map(|(path, _)| path.as_path())
+        .collect();
     // Files read whole, as `load` reads them: those with a mistake somewhere.
     let mut whole = vec![false; files.len()];
+    // What kept a file from being read again for another try.
+    let mut lost: Vec<Option<InputError>> = vec![None; files.len()];
     loop {
         let first = first_pass(&files, &mut whole, input);
+        let released = release(&mut files, &paths, &first.pieces);
         let index = Index::from_entries(first.set, input.context, None);
         let second = gathered(
             &first.pieces,
-            |piece| second_pass(piece, &files[piece.file].text, &index, input),
+            |piece| match released[piece.file] {
+                true => match read_again(paths[piece.file], piece) {
+                    Some(text) => second_pass(piece, &text, &index, input),
+                    None => Second::inconsistent(),
+                },
+                false => {
+                    let text = &files[piece.file].text[piece.start..piece.end];
+                    second_pass(piece, text, &index, input)
+                }
+            },
             Second::clone,
         );
-        // A mistake where outlines do not look: read that file whole, and start again.
+        // A mistake where outlines do not look, or a file changed since it was read: read
+        // that file whole, and start again.
         let mut again = false;
         for (piece, second) in first.pieces.iter().zip(&second) {
             if second.inconsistent {
@@ -139,6 +170,12 @@ pub fn check(input: &CheckInput<'_>) -> Checked {
             }
         }
         if again {
+            for (file, _) in released.iter().enumerate().filter(|(_, r)| **r) {
+                match read_or_render(paths[file], input.limits, input.render) {
+                    Ok(read) => files[file] = read,
+                    Err(err) => lost[file] = Some(err),
+                }
+            }
             continue;
         }
         // Not needed past the rules: its memory goes before the findings are gathered.
@@ -153,7 +190,10 @@ pub fn check(input: &CheckInput<'_>) -> Checked {
         for input in inputs {
             match input {
                 Err(err) => checked.errors.push(err),
-                Ok(file) => checked.errors.append(&mut by_file[file]),
+                Ok(file) => {
+                    checked.errors.extend(lost[file].take());
+                    checked.errors.append(&mut by_file[file]);
+                }
             }
         }
         // Sized once: the findings of a large set are most of what stays in memory.
@@ -170,6 +210,42 @@ pub fn check(input: &CheckInput<'_>) -> Checked {
         checked.files = files;
         return checked;
     }
+}
+
+/// Lets go of the text of each file that was cut into pieces and can be read again from
+/// disk, unless the report reads it: most of a run's memory is the text, the index and the
+/// findings, and only two of them need to be held at once. Returns, per file, whether its
+/// text went.
+fn release(files: &mut [SourceFile], paths: &[&Path], pieces: &[Piece]) -> Vec<bool> {
+    let mut released = vec![false; files.len()];
+    for piece in pieces.iter().filter(|p| p.text.is_some()) {
+        released[piece.file] = true;
+    }
+    for (file, release) in released.iter_mut().enumerate() {
+        // Standard input and a rendered chart or kustomization cannot be read again as
+        // they were.
+        let path = paths[file];
+        *release &= path.as_os_str() != "-" && path.is_file();
+        if *release {
+            files[file].text = String::new();
+        }
+    }
+    released
+}
+
+/// A piece of a file whose text went after the first pass, as the first pass read it; None
+/// when the file cannot be read or has changed since.
+fn read_again(path: &Path, piece: &Piece) -> Option<String> {
+    let mut file = std::fs::File::open(path).ok()?;
+    file.seek(SeekFrom::Start(piece.start as u64)).ok()?;
+    let mut bytes = vec![0; piece.end - piece.start];
+    file.read_exact(&mut bytes).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    (Some(text_fingerprint(&text)) == piece.text).then_some(text)
+}
+
+fn text_fingerprint(text: &str) -> u64 {
+    foldhash::fast::FixedState::with_seed(0).hash_one(text)
 }
 
 /// What the first pass found in every file.
@@ -206,6 +282,7 @@ fn first_pass(files: &[SourceFile], whole: &mut [bool], input: &CheckInput<'_>) 
                 first_document: 0,
                 first_object: 0,
                 outlined: None,
+                text: None,
             });
             start += piece.len();
             lines_before += bytecount(piece.as_bytes(), b'\n');
@@ -253,6 +330,7 @@ fn first_pass(files: &[SourceFile], whole: &mut [bool], input: &CheckInput<'_>) 
                 first_document: 0,
                 first_object,
                 outlined: None,
+                text: None,
             });
             continue;
         }
@@ -266,6 +344,7 @@ fn first_pass(files: &[SourceFile], whole: &mut [bool], input: &CheckInput<'_>) 
                 documents: s.documents,
                 fingerprints: s.fingerprints,
             });
+            piece.text = s.text;
             first.skipped += s.skipped;
             for object in s.objects {
                 first.add(file, first_document, object);
@@ -303,7 +382,12 @@ fn projected(object: &Object) -> (ObjectRef, Option<Entry>) {
 /// The objects of a piece, from outlines of its documents.
 fn outline(piece: &Piece, text: &str, input: &CheckInput<'_>) -> Seen {
     let mut seen = Seen::default();
-    let text = skim(&text[piece.start..piece.end]);
+    let cut = piece.end - piece.start < text.len();
+    let text = &text[piece.start..piece.end];
+    if cut && !input.keep_text {
+        seen.text = Some(text_fingerprint(text));
+    }
+    let text = skim(text);
     let mut fingerprints = matches!(text, Cow::Owned(_)).then(Vec::new);
     let (errors, documents) = yaml::parse_outlines(&text, input.limits, |doc| {
         let document = doc.index;
@@ -349,6 +433,17 @@ struct Second {
     inconsistent: bool,
 }
 
+impl Second {
+    fn inconsistent() -> Self {
+        Second {
+            linted: Linted::default(),
+            spots: Vec::new(),
+            inconsistent: true,
+        }
+    }
+}
+
+/// Lints the objects of `text`, the piece's text.
 fn second_pass(piece: &Piece, text: &str, index: &Index<'_>, input: &CheckInput<'_>) -> Second {
     let mut linted = Linted::default();
     let mut documents: Vec<Option<SpanTree>> = Vec::new();
@@ -359,42 +454,33 @@ fn second_pass(piece: &Piece, text: &str, index: &Index<'_>, input: &CheckInput<
         .and_then(|o| o.fingerprints.as_ref())
         .map(|_| Vec::new());
     // A whole file's errors were reported by the first pass, which saw the same objects.
-    let (errors, count) = yaml::parse_each(
-        &text[piece.start..piece.end],
-        SpanMode::Record,
-        input.limits,
-        |doc| {
-            let document = doc.index;
-            if let Some(fingerprints) = &mut fingerprints {
-                fingerprints.push((document, outline_fingerprint(&doc.value)));
-            }
-            document_objects(
-                doc.value,
-                input.default_namespace,
-                |found, prefix| match found {
-                    Ok(object) => {
-                        let at = piece.first_object + mine.len();
-                        lint_object(&object, at, index, input.config, input.today, &mut linted);
-                        mine.push(Linting { document, prefix });
-                    }
-                    Err(_) => failed = true,
-                },
-            );
-            documents.resize_with(documents.len().max(document + 1), || None);
-            documents[document] = doc.spans;
-        },
-    );
+    let (errors, count) = yaml::parse_each(text, SpanMode::Record, input.limits, |doc| {
+        let document = doc.index;
+        if let Some(fingerprints) = &mut fingerprints {
+            fingerprints.push((document, outline_fingerprint(&doc.value)));
+        }
+        document_objects(
+            doc.value,
+            input.default_namespace,
+            |found, prefix| match found {
+                Ok(object) => {
+                    let at = piece.first_object + mine.len();
+                    lint_object(&object, at, index, input.config, input.today, &mut linted);
+                    mine.push(Linting { document, prefix });
+                }
+                Err(_) => failed = true,
+            },
+        );
+        documents.resize_with(documents.len().max(document + 1), || None);
+        documents[document] = doc.spans;
+    });
     let read = Outlined {
         objects: mine.len(),
         documents: count,
         fingerprints,
     };
     if said.is_some_and(|said| failed || !errors.is_empty() || *said != read) {
-        return Second {
-            linted: Linted::default(),
-            spots: Vec::new(),
-            inconsistent: true,
-        };
+        return Second::inconsistent();
     }
     let objects_here = piece.first_object..piece.first_object + mine.len();
     let mut spots = Vec::new();
@@ -517,7 +603,7 @@ fn bytecount(bytes: &[u8], byte: u8) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{lint_all, LintInput};
+    use crate::engine::{lint_all, Finding, LintInput};
     use crate::load;
 
     fn app(i: usize) -> String {
@@ -533,29 +619,26 @@ mod tests {
         )
     }
 
-    /// The pipeline against loading everything and linting it at once.
-    fn same_as_load(files: &[(&str, String)]) {
+    /// The pipeline against loading everything and linting it at once; the names of the
+    /// files whose text went when the report does not read it.
+    fn same_as_load(files: &[(&str, String)]) -> Vec<String> {
         let dir = tempfile::tempdir().unwrap();
         for (name, text) in files {
             std::fs::write(dir.path().join(name), text).unwrap();
         }
-        same_as_load_in(dir.path());
+        same_as_load_in(dir.path())
     }
 
-    fn same_as_load_in(dir: &std::path::Path) {
+    /// The places in its own object that a finding's report names.
+    fn own(f: &Finding) -> impl Iterator<Item = &str> {
+        let lapsed = f.lapsed.as_ref().map(|e| e.path.as_str());
+        [Some(f.path.as_str()), lapsed].into_iter().flatten()
+    }
+
+    fn same_as_load_in(dir: &std::path::Path) -> Vec<String> {
         let (paths, _) = load::discover(&[dir.to_path_buf()]);
         let (config, limits) = (Config::default(), Limits::default());
         let today = Date::from_unix_days(20_000);
-        let checked = check(&CheckInput {
-            files: &paths,
-            context: &[],
-            default_namespace: "default",
-            limits: &limits,
-            render: &RenderOptions::default(),
-            config: &config,
-            today,
-            piece_bytes: 2048,
-        });
         let loaded = load::load(&paths, "default", &limits);
         let linted = lint_all(&LintInput {
             objects: &loaded.objects,
@@ -564,22 +647,60 @@ mod tests {
             config: &config,
             today,
         });
-        let refs: Vec<ObjectRef> = loaded.objects.iter().map(ObjectRef::from).collect();
-        assert_eq!(checked.objects, refs);
         assert!(linted.findings.len() > 100);
-        assert_eq!(checked.linted.findings, linted.findings);
-        assert_eq!(checked.errors, loaded.errors);
-        assert_eq!(checked.skipped, loaded.skipped);
-        assert_eq!(checked.files.len(), loaded.files.len());
+        let refs: Vec<ObjectRef> = loaded.objects.iter().map(ObjectRef::from).collect();
+        let mut released = Vec::new();
+        for keep_text in [true, false] {
+            let checked = check(&CheckInput {
+                files: &paths,
+                context: &[],
+                default_namespace: "default",
+                limits: &limits,
+                render: &RenderOptions::default(),
+                config: &config,
+                today,
+                piece_bytes: 2048,
+                keep_text,
+            });
+            assert_eq!(checked.objects, refs);
+            assert_eq!(checked.linted.findings, linted.findings);
+            assert_eq!(checked.linted.suppressed, linted.suppressed);
+            assert_eq!(checked.errors, loaded.errors);
+            assert_eq!(checked.skipped, loaded.skipped);
+            assert_eq!(checked.files.len(), loaded.files.len());
+            for (read, whole) in checked.files.iter().zip(&loaded.files) {
+                assert_eq!(read.name, whole.name);
+                if read.text != whole.text {
+                    assert!(!keep_text && read.text.is_empty(), "{}", read.name);
+                    released.push(read.name.clone());
+                }
+            }
+            if !keep_text {
+                // What the reports that do not read the text ask for was resolved ahead.
+                for f in &checked.linted.findings {
+                    for path in own(f) {
+                        assert!(checked.places.get(f.object, path).is_some(), "{path}");
+                    }
+                }
+                for s in &checked.linted.suppressed {
+                    for path in own(&s.finding).chain([s.exemption.path.as_str()]) {
+                        assert!(checked.places.get(s.finding.object, path).is_some());
+                    }
+                }
+            }
+        }
+        released
     }
 
     #[test]
     fn two_passes_find_what_lint_finds_on_the_loaded_set() {
-        same_as_load(&[
+        let released = same_as_load(&[
             ("big.yaml", (0..400).map(app).collect()),
             ("small.yaml", app(7)),
             ("bad.yaml", "a: [\n".into()),
         ]);
+        // Only a file cut into pieces is read again piece by piece.
+        assert!(released.len() == 1 && released[0].ends_with("big.yaml"));
     }
 
     #[test]
@@ -619,7 +740,61 @@ mod tests {
         big.push_str(&(200..300).map(app).collect::<String>());
         big.push_str(&app(901).replace("name: c,", "name: c, name: d,"));
         big.push_str(&(300..400).map(app).collect::<String>());
-        same_as_load(&[("big.yaml", big), ("small.yaml", app(7))]);
+        // Cut and let go at first, then read again whole from disk.
+        let released = same_as_load(&[("big.yaml", big), ("small.yaml", app(7))]);
+        assert!(released.is_empty());
+    }
+
+    /// A file can change between the passes (a checkout, an editor's save): a piece read
+    /// again must be byte for byte what the first pass read, or the file is read again.
+    #[test]
+    fn a_piece_read_again_is_what_the_first_pass_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.yaml");
+        let text: String = (0..100).map(app).collect();
+        std::fs::write(&path, &text).unwrap();
+        let (config, limits) = (Config::default(), Limits::default());
+        let input = CheckInput {
+            files: &[],
+            context: &[],
+            default_namespace: "default",
+            limits: &limits,
+            render: &RenderOptions::default(),
+            config: &config,
+            today: Date::from_unix_days(20_000),
+            piece_bytes: 2048,
+            keep_text: false,
+        };
+        let mut files = [SourceFile {
+            name: "big.yaml".into(),
+            text: text.clone(),
+        }];
+        let first = first_pass(&files, &mut [false], &input);
+        assert_eq!(release(&mut files, &[&path], &first.pieces), [true]);
+        assert!(files[0].text.is_empty() && first.pieces.len() > 5);
+        let read = |path: &Path| {
+            first
+                .pieces
+                .iter()
+                .map(|piece| read_again(path, piece).is_some())
+                .collect::<Vec<_>>()
+        };
+        assert!(read(&path).iter().all(|&same| same));
+        // The same length, one field changed: only its piece differs.
+        std::fs::write(&path, text.replacen("replicas: 1", "replicas: 2", 1)).unwrap();
+        assert_eq!(read(&path).iter().filter(|&&same| !same).count(), 1);
+        std::fs::remove_file(&path).unwrap();
+        assert!(read(&path).iter().all(|&same| !same));
+        // Standard input cannot be read again.
+        let mut stdin = [SourceFile {
+            name: "-".into(),
+            text,
+        }];
+        let first = first_pass(&stdin, &mut [false], &input);
+        assert_eq!(
+            release(&mut stdin, &[Path::new("-")], &first.pieces),
+            [false]
+        );
     }
 
     /// Results come back in the pieces' order whatever order the pool finishes them in,
@@ -638,6 +813,7 @@ mod tests {
                     first_document: 0,
                     first_object: 0,
                     outlined: None,
+                    text: None,
                 })
                 .collect();
             let doubled = gathered(
@@ -671,6 +847,7 @@ mod tests {
             config: &config,
             today: Date::from_unix_days(20_000),
             piece_bytes: PIECE_BYTES,
+            keep_text: true,
         };
         let files = [SourceFile {
             name: "a.yaml".into(),
@@ -683,7 +860,7 @@ mod tests {
             .outlined
             .as_ref()
             .is_some_and(|o| o.fingerprints.is_some()));
-        !second_pass(piece, whole, &index, &input).inconsistent
+        !second_pass(piece, &whole[piece.start..piece.end], &index, &input).inconsistent
     }
 
     #[test]

@@ -240,3 +240,84 @@ spec:
         "exempted by halint.io/ignore: a queue worker; a lost pod only delays jobs"
     );
 }
+
+/// A file large enough to be cut into pieces. For JSON and GitHub annotations its text goes
+/// after the first pass and the second reads the pieces again from disk; SARIF, and any
+/// report on standard input, keep the text. Every one places every finding alike.
+#[test]
+fn every_format_places_the_findings_of_a_large_file_alike() {
+    let app = |i: usize| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web{i}\n  namespace: shop\n\
+             {notes}spec:\n  replicas: {r}\n  selector:\n    matchLabels:\n      app: web{i}\n  template:\n    \
+             metadata:\n      labels:\n        app: web{i}\n    spec:\n      containers:\n      \
+             - name: web\n        image: web:1.{i}\n      - name: proxy\n        image: proxy:2\n---\n",
+            r = 1 + i % 3,
+            // Bytes a rule does not look at, so that the file is large at little cost.
+            notes = "  annotations:\n    notes: |\n".to_owned() + &"      a line of notes\n".repeat(60),
+        )
+    };
+    let text: String = (0..400).map(app).collect();
+    // Over twice the size of a piece.
+    assert!(text.len() > 2 * halint::pipeline::PIECE_BYTES);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.yaml");
+    std::fs::write(&path, &text).unwrap();
+    let path = path.to_str().unwrap();
+
+    type Places = Vec<(String, u64, u64)>;
+    let from_json = |stdout: &[u8]| -> Places {
+        let report: Value = serde_json::from_slice(stdout).unwrap();
+        let findings = report["findings"].as_array().unwrap();
+        findings
+            .iter()
+            .map(|f| {
+                let at = |key: &str| f[key].as_u64().unwrap_or_else(|| panic!("{f}"));
+                (
+                    f["rule"].as_str().unwrap().to_owned(),
+                    at("line"),
+                    at("column"),
+                )
+            })
+            .collect()
+    };
+    let json = from_json(&halint(&["--format", "json", path]).stdout);
+    assert!(json.len() > 1_000, "{}", json.len());
+    let stdin = bin::command()
+        .args(["--format", "json", "-"])
+        .stdin(std::fs::File::open(path).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(from_json(&stdin.stdout), json);
+
+    let sarif: Places = sarif(&[path])["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let region = &r["locations"][0]["physicalLocation"]["region"];
+            let at = |key: &str| region[key].as_u64().unwrap();
+            let rule = r["ruleId"].as_str().unwrap().to_owned();
+            (rule, at("startLine"), at("startColumn"))
+        })
+        .collect();
+    assert_eq!(sarif, json);
+
+    let github = halint(&["--format", "github", path]).stdout;
+    let annotation = regex::Regex::new(r",line=(\d+),col=(\d+),title=([a-z-]+) \(").unwrap();
+    let github: Places = String::from_utf8(github)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let c = annotation
+                .captures(line)
+                .unwrap_or_else(|| panic!("{line}"));
+            (
+                c[3].to_owned(),
+                c[1].parse().unwrap(),
+                c[2].parse().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(github, json);
+}

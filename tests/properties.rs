@@ -77,6 +77,7 @@ fn check(text: &str) -> Result<(), TestCaseError> {
         config: &config,
         today,
         piece_bytes: 1,
+        keep_text: true,
     });
     prop_assert_eq!(&checked.linted.findings, &findings);
     prop_assert_eq!(&checked.linted.suppressed, &linted.suppressed);

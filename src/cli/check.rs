@@ -43,6 +43,7 @@ pub fn run(args: CheckArgs) -> io::Result<Outcome> {
         config: &config,
         today: today(),
         piece_bytes: pipeline::PIECE_BYTES,
+        keep_text: args.format.reads_text(),
     });
     checked.errors.splice(0..0, discovery_errors);
     checked.errors.extend(context.errors);

@@ -28,6 +28,16 @@ pub enum Format {
     Github,
 }
 
+impl Format {
+    /// Whether the report reads the files' text. The human report quotes it; SARIF names
+    /// related objects, which may sit in another piece of a file than their finding, and
+    /// only a new parse of the text places those. JSON and GitHub annotations name only
+    /// places in a finding's own object, which the CLI's pipeline resolves as it lints.
+    pub fn reads_text(self) -> bool {
+        matches!(self, Format::Human | Format::Sarif)
+    }
+}
+
 /// Everything a report needs: what was read, what was found, what failed.
 pub struct Report<'a> {
     pub files: &'a [SourceFile],
