@@ -16,6 +16,7 @@ use std::borrow::Cow;
 use std::hash::BuildHasher;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
@@ -114,6 +115,12 @@ struct Seen {
 }
 
 pub fn check(input: &CheckInput<'_>) -> Checked {
+    check_between(input, || {})
+}
+
+/// `between` runs in each try after the first pass has let go of the text: where a test
+/// changes a file under the pipeline's feet.
+fn check_between(input: &CheckInput<'_>, mut between: impl FnMut()) -> Checked {
     let read: Vec<Result<SourceFile, InputError>> = input
         .files
         .par_iter()
@@ -144,19 +151,25 @@ pub fn check(input: &CheckInput<'_>) -> Checked {
     let mut lost: Vec<Option<InputError>> = vec![None; files.len()];
     loop {
         let first = first_pass(&files, &mut whole, input);
-        let released = release(&mut files, &paths, &first.pieces);
+        let texts = release(&mut files, &paths, &first.pieces, &whole, input.keep_text);
+        between();
         let index = Index::from_entries(first.set, input.context, None);
         let second = gathered(
             &first.pieces,
-            |piece| match released[piece.file] {
-                true => match read_again(paths[piece.file], piece) {
-                    Some(text) => second_pass(piece, &text, &index, input),
-                    None => Second::inconsistent(),
-                },
-                false => {
+            |piece| match &texts[piece.file] {
+                Text::Held => {
                     let text = &files[piece.file].text[piece.start..piece.end];
                     second_pass(piece, text, &index, input)
                 }
+                Text::Lent(text) => {
+                    let mut text = text.lock().unwrap_or_else(PoisonError::into_inner);
+                    let text = std::mem::take(&mut *text);
+                    second_pass(piece, &text[piece.start..piece.end], &index, input)
+                }
+                Text::OnDisk => match read_again(paths[piece.file], piece) {
+                    Some(text) => second_pass(piece, &text, &index, input),
+                    None => Second::inconsistent(),
+                },
             },
             Second::clone,
         );
@@ -170,7 +183,8 @@ pub fn check(input: &CheckInput<'_>) -> Checked {
             }
         }
         if again {
-            for (file, _) in released.iter().enumerate().filter(|(_, r)| **r) {
+            let gone = texts.iter().enumerate();
+            for (file, _) in gone.filter(|(_, text)| !matches!(text, Text::Held)) {
                 match read_or_render(paths[file], input.limits, input.render) {
                     Ok(read) => files[file] = read,
                     Err(err) => lost[file] = Some(err),
@@ -212,25 +226,49 @@ pub fn check(input: &CheckInput<'_>) -> Checked {
     }
 }
 
-/// Lets go of the text of each file that was cut into pieces and can be read again from
-/// disk, unless the report reads it: most of a run's memory is the text, the index and the
-/// findings, and only two of them need to be held at once. Returns, per file, whether its
-/// text went.
-fn release(files: &mut [SourceFile], paths: &[&Path], pieces: &[Piece]) -> Vec<bool> {
-    let mut released = vec![false; files.len()];
+/// Where the second pass finds a file's text.
+enum Text {
+    /// In the file, for the report (or because it cannot be read again).
+    Held,
+    /// Taken by the second pass, which lets it go once the file's one piece is linted.
+    Lent(Mutex<String>),
+    /// Gone after the first pass: each piece is read again from disk.
+    OnDisk,
+}
+
+/// Unless the report reads the text, lets it go as soon as nothing needs it: most of a
+/// run's memory is the text, the index and the findings, and two of them are enough at
+/// once. A file in one piece goes once the second pass has linted it; a file cut into
+/// pieces goes now, and the second pass reads each piece again from disk. A file read
+/// whole (one with a mistake) keeps its text, and so does standard input, which cannot be
+/// read again.
+fn release(
+    files: &mut [SourceFile],
+    paths: &[&Path],
+    pieces: &[Piece],
+    whole: &[bool],
+    keep_text: bool,
+) -> Vec<Text> {
+    let mut cut = vec![false; files.len()];
     for piece in pieces.iter().filter(|p| p.text.is_some()) {
-        released[piece.file] = true;
+        cut[piece.file] = true;
     }
-    for (file, release) in released.iter_mut().enumerate() {
-        // Standard input and a rendered chart or kustomization cannot be read again as
-        // they were.
+    let mut texts = Vec::with_capacity(files.len());
+    for (file, source) in files.iter_mut().enumerate() {
         let path = paths[file];
-        *release &= path.as_os_str() != "-" && path.is_file();
-        if *release {
-            files[file].text = String::new();
-        }
+        texts.push(match () {
+            _ if keep_text || whole[file] || path.as_os_str() == "-" => Text::Held,
+            // A chart or kustomization is rendered again if need be, but its pieces are
+            // not on disk.
+            _ if cut[file] && !path.is_file() => Text::Held,
+            _ if cut[file] => {
+                source.text = String::new();
+                Text::OnDisk
+            }
+            _ => Text::Lent(Mutex::new(std::mem::take(&mut source.text))),
+        });
     }
-    released
+    texts
 }
 
 /// A piece of a file whose text went after the first pass, as the first pass read it; None
@@ -699,8 +737,9 @@ mod tests {
             ("small.yaml", app(7)),
             ("bad.yaml", "a: [\n".into()),
         ]);
-        // Only a file cut into pieces is read again piece by piece.
-        assert!(released.len() == 1 && released[0].ends_with("big.yaml"));
+        // A file with a mistake keeps its text.
+        assert_eq!(released.len(), 2);
+        assert!(released[0].ends_with("big.yaml") && released[1].ends_with("small.yaml"));
     }
 
     #[test]
@@ -740,9 +779,60 @@ mod tests {
         big.push_str(&(200..300).map(app).collect::<String>());
         big.push_str(&app(901).replace("name: c,", "name: c, name: d,"));
         big.push_str(&(300..400).map(app).collect::<String>());
-        // Cut and let go at first, then read again whole from disk.
+        // Cut and let go at first, then read again whole from disk, and kept.
         let released = same_as_load(&[("big.yaml", big), ("small.yaml", app(7))]);
-        assert!(released.is_empty());
+        assert!(released.len() == 1 && released[0].ends_with("small.yaml"));
+    }
+
+    /// Files changed and removed between the passes: every file is read again and both
+    /// passes see what is on disk then, as if it had been there from the start.
+    #[test]
+    fn files_changed_between_the_passes_are_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let (big, gone) = (dir.path().join("big.yaml"), dir.path().join("gone.yaml"));
+        let text: String = (0..100).map(app).collect();
+        std::fs::write(&big, &text).unwrap();
+        std::fs::write(&gone, &text).unwrap();
+        let changed = text.replacen("replicas: 1", "replicas: 3", 1);
+        let (config, limits) = (Config::default(), Limits::default());
+        let today = Date::from_unix_days(20_000);
+        let files = [big.clone(), gone.clone()];
+        let mut tries = 0;
+        let checked = check_between(
+            &CheckInput {
+                files: &files,
+                context: &[],
+                default_namespace: "default",
+                limits: &limits,
+                render: &RenderOptions::default(),
+                config: &config,
+                today,
+                piece_bytes: 2048,
+                keep_text: false,
+            },
+            || {
+                if tries == 0 {
+                    std::fs::write(&big, &changed).unwrap();
+                    std::fs::remove_file(&gone).unwrap();
+                }
+                tries += 1;
+            },
+        );
+        assert_eq!(tries, 2);
+        let loaded = load::load(&files[..1], "default", &limits);
+        let linted = lint_all(&LintInput {
+            objects: &loaded.objects,
+            context: &[],
+            cluster: None,
+            config: &config,
+            today,
+        });
+        assert_eq!(checked.linted.findings, linted.findings);
+        assert_eq!(checked.errors.len(), 1);
+        let error = &checked.errors[0];
+        assert!(error.file.ends_with("gone.yaml") && error.message.starts_with("cannot read"));
+        // The second try read the changed file whole, and kept it.
+        assert_eq!(checked.files[0].text, changed);
     }
 
     /// A file can change between the passes (a checkout, an editor's save): a piece read
@@ -770,7 +860,8 @@ mod tests {
             text: text.clone(),
         }];
         let first = first_pass(&files, &mut [false], &input);
-        assert_eq!(release(&mut files, &[&path], &first.pieces), [true]);
+        let texts = release(&mut files, &[&path], &first.pieces, &[false], false);
+        assert!(matches!(texts[..], [Text::OnDisk]));
         assert!(files[0].text.is_empty() && first.pieces.len() > 5);
         let read = |path: &Path| {
             first
@@ -791,10 +882,14 @@ mod tests {
             text,
         }];
         let first = first_pass(&stdin, &mut [false], &input);
-        assert_eq!(
-            release(&mut stdin, &[Path::new("-")], &first.pieces),
-            [false]
+        let texts = release(
+            &mut stdin,
+            &[Path::new("-")],
+            &first.pieces,
+            &[false],
+            false,
         );
+        assert!(matches!(texts[..], [Text::Held]));
     }
 
     /// Results come back in the pieces' order whatever order the pool finishes them in,
