@@ -2,10 +2,10 @@
 
 use std::io::{self, Write};
 
-use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::pretty::{array, member};
 use super::{Locator, Report};
 use crate::engine::{Finding, Severity};
 use crate::exempt::Exemption;
@@ -16,8 +16,8 @@ pub fn write(report: &Report<'_>, locator: &Locator<'_>, out: &mut dyn Write) ->
     // its depth, so that the findings can be rendered on every core: on a large set the
     // report is otherwise the one stretch of a run that uses one.
     out.write_all(b"{\n  \"version\": 1,\n  \"findings\": ")?;
-    array(out, report.findings, |f, text| {
-        member(text, &finding(report, locator, f, None), 2)
+    array(out, report.findings, 2, |f| {
+        finding(report, locator, f, None)
     })?;
     out.write_all(b",\n  \"errors\": ")?;
     let errors: Vec<Value> = report.errors.iter().map(error).collect();
@@ -34,67 +34,12 @@ pub fn write(report: &Report<'_>, locator: &Locator<'_>, out: &mut dyn Write) ->
     member(out, &summary, 1)?;
     if let Some(suppressed) = report.suppressed {
         out.write_all(b",\n  \"suppressed\": ")?;
-        array(out, suppressed, |s, text| {
+        array(out, suppressed, 2, |s| {
             let exemption = exemption_json(locator, s.finding.object, &s.exemption);
-            member(
-                text,
-                &finding(report, locator, &s.finding, Some(exemption)),
-                2,
-            )
+            finding(report, locator, &s.finding, Some(exemption))
         })?;
     }
     out.write_all(b"\n}\n")
-}
-
-/// Items rendered per batch: enough to keep every core busy, few enough that a large
-/// report is never held rendered.
-const BATCH: usize = 1024;
-
-/// A member of the top object that is an array of `items`, each rendered by `render` (as a
-/// [`member`] two levels deep) in parallel, a batch at a time, and written in order.
-fn array<T: Sync>(
-    out: &mut dyn Write,
-    items: &[T],
-    render: impl Fn(&T, &mut Vec<u8>) -> io::Result<()> + Sync,
-) -> io::Result<()> {
-    if items.is_empty() {
-        return out.write_all(b"[]");
-    }
-    out.write_all(b"[")?;
-    let mut first = true;
-    for batch in items.chunks(BATCH) {
-        let rendered: Vec<Vec<u8>> = batch
-            .par_iter()
-            .map(|item| {
-                let mut text = Vec::with_capacity(512);
-                render(item, &mut text).map(|()| text)
-            })
-            .collect::<io::Result<_>>()?;
-        for text in rendered {
-            out.write_all(if first { b"\n    " } else { b",\n    " })?;
-            out.write_all(&text)?;
-            first = false;
-        }
-    }
-    out.write_all(b"\n  ]")
-}
-
-/// `value` as serde_json's pretty printer writes it `depth` levels deep: its own output
-/// with every line after the first indented by the depth (a JSON string never holds a
-/// raw line break, so every line break is the printer's).
-fn member(out: &mut dyn Write, value: &impl Serialize, depth: usize) -> io::Result<()> {
-    let text = serde_json::to_vec_pretty(value)?;
-    let indent = &b"    "[..2 * depth];
-    let mut lines = text.split(|&b| b == b'\n');
-    if let Some(line) = lines.next() {
-        out.write_all(line)?;
-    }
-    for line in lines {
-        out.write_all(b"\n")?;
-        out.write_all(indent)?;
-        out.write_all(line)?;
-    }
-    Ok(())
 }
 
 fn error(e: &InputError) -> Value {
@@ -175,25 +120,4 @@ fn exemption_json(locator: &Locator<'_>, object: usize, e: &Exemption) -> Value 
         value["column"] = json!(place.position.column);
     }
     value
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Rendered in parallel batches and indented to its depth, an array reads byte for
-    /// byte as serde_json's pretty printer writes it whole, across batch boundaries too.
-    #[test]
-    fn an_array_in_batches_reads_as_serde_json_writes_it() {
-        let items: Vec<Value> = (0..2 * BATCH + 3)
-            .map(|i| json!({"i": i, "nested": {"list": [i, "a \"quoted\"\nline"], "empty": []}}))
-            .collect();
-        for items in [&items[..], &items[..0], &items[..1]] {
-            let mut out = b"{\n  \"items\": ".to_vec();
-            array(&mut out, items, |item, text| member(text, item, 2)).unwrap();
-            out.extend_from_slice(b"\n}");
-            let whole = serde_json::to_vec_pretty(&json!({ "items": items })).unwrap();
-            assert_eq!(String::from_utf8(out), String::from_utf8(whole));
-        }
-    }
 }

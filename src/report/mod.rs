@@ -6,6 +6,7 @@ mod github;
 mod human;
 mod json;
 mod locate;
+mod pretty;
 mod sarif;
 
 use std::io::{self, Write};

@@ -6,6 +6,7 @@ use std::path::{Component, Path};
 
 use serde_json::{json, Value};
 
+use super::pretty::array;
 use super::{Locator, Place, Report};
 use crate::catalog;
 use crate::docs;
@@ -19,18 +20,6 @@ pub fn write(report: &Report<'_>, locator: &Locator<'_>, out: &mut dyn Write) ->
     let base = std::env::current_dir().ok();
     let base = base.as_deref();
     let rules: Vec<Value> = catalog::all().iter().map(rule).collect();
-    let mut results: Vec<Value> = report
-        .findings
-        .iter()
-        .map(|f| result(report, locator, base, f))
-        .collect();
-    // Exempted findings are results with an in-source suppression (the annotation), so
-    // code scanning lists them as suppressed with their justification.
-    for s in report.suppressed.into_iter().flatten() {
-        let mut suppressed = result(report, locator, base, &s.finding);
-        suppressed["suppressions"] = json!([suppression(&s.exemption)]);
-        results.push(suppressed);
-    }
     let notifications: Vec<Value> = report
         .errors
         .iter()
@@ -53,12 +42,44 @@ pub fn write(report: &Report<'_>, locator: &Locator<'_>, out: &mut dyn Write) ->
             }],
             // halint counts columns in characters, as editors do.
             "columnKind": "unicodeCodePoints",
-            "results": results,
+            "results": [],
         }],
     });
-    serde_json::to_writer_pretty(&mut *out, &document)?;
+    // The frame, with the results written into it as they are rendered: on a large set,
+    // a document of values holding every result took several times the memory of the
+    // rest of the run.
+    let frame = serde_json::to_vec_pretty(&document)?;
+    let at = memchr::memmem::find(&frame, RESULTS)
+        .map(|at| at + RESULTS.len() - b"[]".len())
+        .ok_or_else(|| io::Error::other("the SARIF frame has no results"))?;
+    out.write_all(&frame[..at])?;
+    let results: Vec<(&Finding, Option<&Exemption>)> = report
+        .findings
+        .iter()
+        .map(|f| (f, None))
+        .chain(
+            report
+                .suppressed
+                .into_iter()
+                .flatten()
+                .map(|s| (&s.finding, Some(&s.exemption))),
+        )
+        .collect();
+    array(out, &results, 4, |&(f, exemption)| {
+        let mut result = result(report, locator, base, f);
+        // Exempted findings are results with an in-source suppression (the annotation),
+        // so code scanning lists them as suppressed with their justification.
+        if let Some(exemption) = exemption {
+            result["suppressions"] = json!([suppression(exemption)]);
+        }
+        result
+    })?;
+    out.write_all(&frame[at + b"[]".len()..])?;
     writeln!(out)
 }
+
+/// Where the results go in the frame: the one `results` member, an empty array there.
+const RESULTS: &[u8] = b"\"results\": []";
 
 /// One finding as a SARIF result: where it is, in the file and as an object.
 fn result(report: &Report<'_>, locator: &Locator<'_>, base: Option<&Path>, f: &Finding) -> Value {
