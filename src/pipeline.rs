@@ -11,6 +11,11 @@
 //!
 //! The first pass reads text skimmed of what outlines leave out ([`crate::load::skim`]):
 //! a guess the second pass checks, document by document, by outline fingerprints.
+//!
+//! When the report does not quote the text (`keep_text`), the second pass lets it go as it
+//! goes: a file in one piece once its objects are linted, a file cut into pieces as soon as
+//! the first pass is done, its pieces then read again from disk and checked against what
+//! the first pass read.
 
 use std::borrow::Cow;
 use std::hash::BuildHasher;
