@@ -53,8 +53,8 @@ pub struct CheckInput<'a> {
     /// Files larger than twice this are cut into pieces of about this size.
     pub piece_bytes: usize,
     /// Whether the report reads the files' text: snippets, and places the second pass did
-    /// not resolve. Without it, a large file's text goes once the first pass has read it,
-    /// and the second pass reads each piece again from disk.
+    /// not resolve. Without it, the text of a file read from disk goes during the second
+    /// pass, as the module's documentation says.
     pub keep_text: bool,
 }
 
@@ -66,7 +66,8 @@ pub const PIECE_BYTES: usize = 256 * 1024;
 /// reduced to what a report needs.
 #[derive(Debug, Default)]
 pub struct Checked {
-    /// Without `keep_text`, a large file read from disk comes back with an empty text.
+    /// Without `keep_text`, a file read from disk comes back with an empty text, unless a
+    /// mistake in it had it read whole.
     pub files: Vec<SourceFile>,
     pub objects: Vec<ObjectRef>,
     pub linted: Linted,
@@ -191,7 +192,10 @@ fn check_between(input: &CheckInput<'_>, mut between: impl FnMut()) -> Checked {
             let gone = texts.iter().enumerate();
             for (file, _) in gone.filter(|(_, text)| !matches!(text, Text::Held)) {
                 match read_or_render(paths[file], input.limits, input.render) {
-                    Ok(read) => files[file] = read,
+                    Ok(read) => {
+                        files[file] = read;
+                        lost[file] = None;
+                    }
                     Err(err) => lost[file] = Some(err),
                 }
             }

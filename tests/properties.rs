@@ -120,6 +120,40 @@ fn check(text: &str) -> Result<(), TestCaseError> {
             String::from_utf8_lossy(expected)
         );
     }
+    // For the JSON report the text goes after the first pass, and every piece is read
+    // again from disk: the same report.
+    let let_go = pipeline::check(&CheckInput {
+        files: std::slice::from_ref(&path),
+        context: &[],
+        default_namespace: "default",
+        limits: &Limits::default(),
+        render: &RenderOptions::default(),
+        config: &config,
+        today,
+        piece_bytes: 1,
+        keep_text: false,
+    });
+    let files = [halint::load::SourceFile {
+        name: "gen.yaml".into(),
+        text: let_go.files[0].text.clone(),
+    }];
+    let mut out = Vec::new();
+    Report {
+        files: &files,
+        objects: &let_go.objects,
+        places: &let_go.places,
+        findings: &let_go.linted.findings,
+        errors: &loaded.errors,
+        skipped: let_go.skipped,
+        suppressed: Some(&let_go.linted.suppressed),
+    }
+    .write(Format::Json, Style::default(), &mut out)
+    .unwrap();
+    prop_assert_eq!(
+        String::from_utf8_lossy(&out),
+        String::from_utf8_lossy(&json)
+    );
+    prop_assert_eq!(named(&let_go.errors), named(&loaded.errors));
     Ok(())
 }
 
