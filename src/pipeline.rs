@@ -37,7 +37,7 @@ use crate::load::{read_or_render, split, InputError, Limits, Position, SourceFil
 use crate::objects::catalog::Entry;
 use crate::objects::index::Index;
 use crate::objects::{Object, ObjectRef, Origin};
-use crate::report::{asks, spot_at, Places, Spot};
+use crate::report::{asks, spot_at, Cut, Places, Spot};
 
 /// What to check, and how.
 pub struct CheckInput<'a> {
@@ -229,7 +229,21 @@ fn check_between(input: &CheckInput<'_>, mut between: impl FnMut()) -> Checked {
             checked.linted.suppressed.extend(piece.linted.suppressed);
             spots.extend(piece.spots);
         }
-        checked.places = Places::new(spots);
+        // Where files were cut, for the places the report finds itself: of related
+        // objects in another piece.
+        let mut cuts = Vec::new();
+        for pieces in first.pieces.chunk_by(|a, b| a.file == b.file) {
+            if pieces.len() > 1 {
+                cuts.extend(pieces.iter().map(|piece| Cut {
+                    file: piece.file,
+                    start: piece.start,
+                    end: piece.end,
+                    lines_before: piece.lines_before,
+                    first_document: piece.first_document,
+                }));
+            }
+        }
+        checked.places = Places::new(spots).with_cuts(cuts);
         checked.files = files;
         return checked;
     }
@@ -652,6 +666,7 @@ mod tests {
     use super::*;
     use crate::engine::{lint_all, Finding, LintInput};
     use crate::load;
+    use crate::report::{Format, Report, Style};
 
     fn app(i: usize) -> String {
         format!(
@@ -722,7 +737,33 @@ mod tests {
                     released.push(read.name.clone());
                 }
             }
-            if !keep_text {
+            if keep_text {
+                // Every report reads as it does on the loaded set, where each place is found
+                // by parsing its whole file: SARIF's related objects in another piece too.
+                let report = |files, objects, places, linted: &'_ Linted, format| {
+                    let mut out = Vec::new();
+                    Report {
+                        files,
+                        objects,
+                        places,
+                        findings: &linted.findings,
+                        errors: &loaded.errors,
+                        skipped: loaded.skipped,
+                        suppressed: Some(&linted.suppressed),
+                    }
+                    .write(format, Style::default(), &mut out)
+                    .unwrap();
+                    String::from_utf8(out).unwrap()
+                };
+                let whole = Places::default();
+                for format in [Format::Sarif, Format::Human, Format::Json] {
+                    let (places, found) = (&checked.places, &checked.linted);
+                    assert_eq!(
+                        report(&checked.files, &checked.objects, places, found, format),
+                        report(&loaded.files, &refs, &whole, &linted, format),
+                    );
+                }
+            } else {
                 // What the reports that do not read the text ask for was resolved ahead.
                 for f in &checked.linted.findings {
                     for path in own(f) {

@@ -64,6 +64,11 @@ fn check(text: &str) -> Result<(), TestCaseError> {
     report
         .write(Format::Human, Style::default(), &mut human)
         .unwrap();
+    // SARIF places related objects too, which may sit in another piece than their finding.
+    let mut sarif = Vec::new();
+    report
+        .write(Format::Sarif, Style::default(), &mut sarif)
+        .unwrap();
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("gen.yaml");
@@ -112,7 +117,12 @@ fn check(text: &str) -> Result<(), TestCaseError> {
         skipped: checked.skipped,
         suppressed: Some(&checked.linted.suppressed),
     };
-    for (format, expected) in [(Format::Json, &json), (Format::Human, &human)] {
+    let expected = [
+        (Format::Json, &json),
+        (Format::Human, &human),
+        (Format::Sarif, &sarif),
+    ];
+    for (format, expected) in expected {
         let mut out = Vec::new();
         two_pass.write(format, Style::default(), &mut out).unwrap();
         prop_assert_eq!(

@@ -45,24 +45,59 @@ pub struct Spot {
 }
 
 /// Positions resolved ahead, by object and JSON pointer; whatever is missing is found by
-/// parsing the file again.
+/// parsing the file again, or only the piece of it that holds the object.
 #[derive(Debug, Default)]
-pub struct Places(Vec<(usize, Box<str>, Spot)>);
+pub struct Places {
+    spots: Vec<(usize, Box<str>, Spot)>,
+    cuts: Vec<Cut>,
+}
+
+/// A piece of a file that parses on its own, as the CLI's pipeline cut it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cut {
+    pub file: usize,
+    /// Byte range of the piece in its file.
+    pub start: usize,
+    pub end: usize,
+    /// Lines of the file before the piece.
+    pub lines_before: u32,
+    /// Index in the file of the piece's first document.
+    pub first_document: usize,
+}
 
 impl Places {
     /// From unordered entries; a repeated (object, path) keeps one of its equal spots.
-    pub fn new(mut entries: Vec<(usize, Box<str>, Spot)>) -> Self {
-        entries.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-        entries.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
-        entries.shrink_to_fit();
-        Places(entries)
+    pub fn new(mut spots: Vec<(usize, Box<str>, Spot)>) -> Self {
+        spots.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        spots.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        spots.shrink_to_fit();
+        Places {
+            spots,
+            cuts: Vec::new(),
+        }
+    }
+
+    /// With the pieces the files were cut into, in order, so that a place nobody resolved
+    /// ahead costs a parse of its piece rather than of its whole file.
+    pub fn with_cuts(mut self, cuts: Vec<Cut>) -> Self {
+        self.cuts = cuts;
+        self
     }
 
     pub fn get(&self, object: usize, path: &str) -> Option<Spot> {
-        self.0
+        self.spots
             .binary_search_by(|(o, p, _)| (*o, &**p).cmp(&(object, path)))
             .ok()
-            .map(|i| self.0[i].2)
+            .map(|i| self.spots[i].2)
+    }
+
+    /// The piece that holds a document of a file; None for a file that was not cut.
+    fn cut_of(&self, file: usize, document: usize) -> Option<Cut> {
+        let after = self
+            .cuts
+            .partition_point(|c| (c.file, c.first_document) <= (file, document));
+        let cut = self.cuts.get(after.checked_sub(1)?)?;
+        (cut.file == file).then_some(*cut)
     }
 }
 
@@ -73,9 +108,10 @@ pub struct Locator<'a> {
     /// Per file, the documents whose positions were not resolved ahead and will be asked
     /// for: only those keep spans.
     wanted: HashMap<usize, HashSet<usize>>,
-    // Behind locks so that a report can be rendered on several threads; a file is parsed
-    // again, or its lines indexed, at most once.
-    spans: Mutex<HashMap<usize, HashMap<usize, SpanTree>>>,
+    // Behind locks so that a report can be rendered on several threads; a file or a piece
+    // is parsed again, or a file's lines indexed, at most once. Spans by file and the
+    // start of the piece parsed, then by document in the file.
+    spans: Mutex<HashMap<(usize, usize), HashMap<usize, SpanTree>>>,
     line_starts: Mutex<HashMap<usize, Vec<usize>>>,
 }
 
@@ -132,24 +168,37 @@ impl<'a> Locator<'a> {
         self.byte_span(place.file_index, place.position, place.chars)
     }
 
-    /// A spot nobody resolved ahead: the file is parsed again, once, with positions.
+    /// A spot nobody resolved ahead: its piece (or its file, if it was not cut) is parsed
+    /// again, once, with positions.
     fn spot(&self, origin: &Origin, path: &str) -> Option<Spot> {
         let file = self.files.get(origin.file)?;
+        let cut = self.places.cut_of(origin.file, origin.document);
+        let cut = cut.unwrap_or(Cut {
+            file: origin.file,
+            start: 0,
+            end: file.text.len(),
+            lines_before: 0,
+            first_document: 0,
+        });
         let mut spans = self.spans.lock().unwrap_or_else(|e| e.into_inner());
-        let docs = spans.entry(origin.file).or_insert_with(|| {
-            let wanted = self.wanted.get(&origin.file);
+        let docs = spans.entry((cut.file, cut.start)).or_insert_with(|| {
+            let wanted = self.wanted.get(&cut.file);
             let mut docs = HashMap::new();
-            yaml::parse_each(&file.text, SpanMode::Record, &Limits::default(), |d| {
-                if wanted.is_some_and(|w| w.contains(&d.index)) {
+            let text = file.text.get(cut.start..cut.end).unwrap_or_default();
+            yaml::parse_each(text, SpanMode::Record, &Limits::default(), |d| {
+                let index = cut.first_document + d.index;
+                if wanted.is_some_and(|w| w.contains(&index)) {
                     if let Some(spans) = d.spans {
-                        docs.insert(d.index, spans);
+                        docs.insert(index, spans);
                     }
                 }
             });
             docs
         });
         let root = docs.get(&origin.document)?;
-        Some(spot_at(root, &format!("{}{}", origin.prefix, path)))
+        let mut spot = spot_at(root, &format!("{}{}", origin.prefix, path));
+        spot.position.line += cut.lines_before;
+        Some(spot)
     }
 
     /// Byte offset and length of `position` in a file (for an input error, say).

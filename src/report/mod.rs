@@ -15,7 +15,7 @@ use crate::engine::{Finding, Severity, Suppressed};
 use crate::load::{InputError, SourceFile};
 use crate::objects::ObjectRef;
 
-pub use locate::{spot_at, Locator, Place, Places, Spot};
+pub use locate::{spot_at, Cut, Locator, Place, Places, Spot};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
