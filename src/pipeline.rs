@@ -117,6 +117,7 @@ struct Seen {
     /// A parse or object error: the file is read again whole, so that errors read exactly as
     /// they would without the cut.
     failed: bool,
+    /// The piece's text fingerprint, as [`Piece::text`].
     text: Option<u64>,
 }
 
@@ -279,16 +280,17 @@ fn release(
     let mut texts = Vec::with_capacity(files.len());
     for (file, source) in files.iter_mut().enumerate() {
         let path = paths[file];
-        texts.push(match () {
-            _ if keep_text || whole[file] || path.as_os_str() == "-" => Text::Held,
+        texts.push(if keep_text || whole[file] || path.as_os_str() == "-" {
+            Text::Held
+        } else if !cut[file] {
+            Text::Lent(Mutex::new(std::mem::take(&mut source.text)))
+        } else if path.is_file() {
+            source.text = String::new();
+            Text::OnDisk
+        } else {
             // A chart or kustomization is rendered again if need be, but its pieces are
             // not on disk.
-            _ if cut[file] && !path.is_file() => Text::Held,
-            _ if cut[file] => {
-                source.text = String::new();
-                Text::OnDisk
-            }
-            _ => Text::Lent(Mutex::new(std::mem::take(&mut source.text))),
+            Text::Held
         });
     }
     texts
@@ -697,33 +699,66 @@ mod tests {
         [Some(f.path.as_str()), lapsed].into_iter().flatten()
     }
 
+    /// What the tests check with: the defaults, and a fixed date.
+    struct Setup {
+        config: Config,
+        limits: Limits,
+        render: RenderOptions,
+        today: Date,
+    }
+
+    impl Setup {
+        fn new() -> Self {
+            Setup {
+                config: Config::default(),
+                limits: Limits::default(),
+                render: RenderOptions::default(),
+                today: Date::from_unix_days(20_000),
+            }
+        }
+
+        fn input<'a>(
+            &'a self,
+            files: &'a [PathBuf],
+            piece_bytes: usize,
+            keep_text: bool,
+        ) -> CheckInput<'a> {
+            CheckInput {
+                files,
+                context: &[],
+                default_namespace: "default",
+                limits: &self.limits,
+                render: &self.render,
+                config: &self.config,
+                today: self.today,
+                piece_bytes,
+                keep_text,
+            }
+        }
+
+        /// What the pipeline is held to: the files loaded, and the set linted at once.
+        fn loaded(&self, paths: &[PathBuf]) -> (load::Loaded, Linted) {
+            let loaded = load::load(paths, "default", &self.limits);
+            let linted = lint_all(&LintInput {
+                objects: &loaded.objects,
+                context: &[],
+                cluster: None,
+                config: &self.config,
+                today: self.today,
+            });
+            (loaded, linted)
+        }
+    }
+
     fn same_as_load_in(dir: &std::path::Path) -> Vec<String> {
         let (paths, _) = load::discover(&[dir.to_path_buf()]);
-        let (config, limits) = (Config::default(), Limits::default());
-        let today = Date::from_unix_days(20_000);
-        let loaded = load::load(&paths, "default", &limits);
-        let linted = lint_all(&LintInput {
-            objects: &loaded.objects,
-            context: &[],
-            cluster: None,
-            config: &config,
-            today,
-        });
+        let setup = Setup::new();
+        let (loaded, linted) = setup.loaded(&paths);
         assert!(linted.findings.len() > 100);
         let refs: Vec<ObjectRef> = loaded.objects.iter().map(ObjectRef::from).collect();
         let mut released = Vec::new();
         for keep_text in [true, false] {
-            let checked = check(&CheckInput {
-                files: &paths,
-                context: &[],
-                default_namespace: "default",
-                limits: &limits,
-                render: &RenderOptions::default(),
-                config: &config,
-                today,
-                piece_bytes: 2048,
-                keep_text,
-            });
+            let checked = check(&setup.input(&paths, 2048, keep_text));
             assert_eq!(checked.objects, refs);
             assert_eq!(checked.linted.findings, linted.findings);
             assert_eq!(checked.linted.suppressed, linted.suppressed);
@@ -844,39 +879,18 @@ mod tests {
         std::fs::write(&big, &text).unwrap();
         std::fs::write(&gone, &text).unwrap();
         let changed = text.replacen("replicas: 1", "replicas: 3", 1);
-        let (config, limits) = (Config::default(), Limits::default());
-        let today = Date::from_unix_days(20_000);
+        let setup = Setup::new();
         let files = [big.clone(), gone.clone()];
         let mut tries = 0;
-        let checked = check_between(
-            &CheckInput {
-                files: &files,
-                context: &[],
-                default_namespace: "default",
-                limits: &limits,
-                render: &RenderOptions::default(),
-                config: &config,
-                today,
-                piece_bytes: 2048,
-                keep_text: false,
-            },
-            || {
-                if tries == 0 {
-                    std::fs::write(&big, &changed).unwrap();
-                    std::fs::remove_file(&gone).unwrap();
-                }
-                tries += 1;
-            },
-        );
-        assert_eq!(tries, 2);
-        let loaded = load::load(&files[..1], "default", &limits);
-        let linted = lint_all(&LintInput {
-            objects: &loaded.objects,
-            context: &[],
-            cluster: None,
-            config: &config,
-            today,
+        let checked = check_between(&setup.input(&files, 2048, false), || {
+            if tries == 0 {
+                std::fs::write(&big, &changed).unwrap();
+                std::fs::remove_file(&gone).unwrap();
+            }
+            tries += 1;
         });
+        assert_eq!(tries, 2);
+        let (_, linted) = setup.loaded(&files[..1]);
         assert_eq!(checked.linted.findings, linted.findings);
         assert_eq!(checked.errors.len(), 1);
         let error = &checked.errors[0];
@@ -893,18 +907,8 @@ mod tests {
         let path = dir.path().join("big.yaml");
         let text: String = (0..100).map(app).collect();
         std::fs::write(&path, &text).unwrap();
-        let (config, limits) = (Config::default(), Limits::default());
-        let input = CheckInput {
-            files: &[],
-            context: &[],
-            default_namespace: "default",
-            limits: &limits,
-            render: &RenderOptions::default(),
-            config: &config,
-            today: Date::from_unix_days(20_000),
-            piece_bytes: 2048,
-            keep_text: false,
-        };
+        let setup = Setup::new();
+        let input = setup.input(&[], 2048, false);
         let mut files = [SourceFile {
             name: "big.yaml".into(),
             text: text.clone(),
@@ -982,18 +986,8 @@ mod tests {
     /// `skimmed` said: the first pass reads a skimmed text, and if skimming ever took out
     /// more than left-out fields, this is what it would look like.
     fn consistent(skimmed: &str, whole: &str) -> bool {
-        let (config, limits) = (Config::default(), Limits::default());
-        let input = CheckInput {
-            files: &[],
-            context: &[],
-            default_namespace: "default",
-            limits: &limits,
-            render: &RenderOptions::default(),
-            config: &config,
-            today: Date::from_unix_days(20_000),
-            piece_bytes: PIECE_BYTES,
-            keep_text: true,
-        };
+        let setup = Setup::new();
+        let input = setup.input(&[], PIECE_BYTES, true);
         let files = [SourceFile {
             name: "a.yaml".into(),
             text: skimmed.into(),

@@ -73,17 +73,41 @@ fn check(text: &str) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("gen.yaml");
     std::fs::write(&path, text).unwrap();
-    let checked = pipeline::check(&CheckInput {
-        files: std::slice::from_ref(&path),
-        context: &[],
-        default_namespace: "default",
-        limits: &Limits::default(),
-        render: &RenderOptions::default(),
-        config: &config,
-        today,
-        piece_bytes: 1,
-        keep_text: true,
-    });
+    let limits = Limits::default();
+    let check = |keep_text| {
+        pipeline::check(&CheckInput {
+            files: std::slice::from_ref(&path),
+            context: &[],
+            default_namespace: "default",
+            limits: &limits,
+            render: &RenderOptions::default(),
+            config: &config,
+            today,
+            piece_bytes: 1,
+            keep_text,
+        })
+    };
+    // The pipeline's report, but for the file's name.
+    let written = |checked: &pipeline::Checked, format| {
+        let files = [halint::load::SourceFile {
+            name: "gen.yaml".into(),
+            text: checked.files[0].text.clone(),
+        }];
+        let mut out = Vec::new();
+        Report {
+            files: &files,
+            objects: &checked.objects,
+            places: &checked.places,
+            findings: &checked.linted.findings,
+            errors: &loaded.errors,
+            skipped: checked.skipped,
+            suppressed: Some(&checked.linted.suppressed),
+        }
+        .write(format, Style::default(), &mut out)
+        .unwrap();
+        out
+    };
+    let checked = check(true);
     prop_assert_eq!(&checked.linted.findings, &findings);
     prop_assert_eq!(&checked.linted.suppressed, &linted.suppressed);
     prop_assert_eq!(checked.skipped, loaded.skipped);
@@ -103,28 +127,14 @@ fn check(text: &str) -> Result<(), TestCaseError> {
             b.origin.as_ref().map(|o| (o.document, &o.prefix))
         );
     }
-    // The same report, but for the file's name.
-    let files = [halint::load::SourceFile {
-        name: "gen.yaml".into(),
-        text: checked.files[0].text.clone(),
-    }];
-    let two_pass = Report {
-        files: &files,
-        objects: &checked.objects,
-        places: &checked.places,
-        findings: &checked.linted.findings,
-        errors: &loaded.errors,
-        skipped: checked.skipped,
-        suppressed: Some(&checked.linted.suppressed),
-    };
+    // The same report.
     let expected = [
         (Format::Json, &json),
         (Format::Human, &human),
         (Format::Sarif, &sarif),
     ];
     for (format, expected) in expected {
-        let mut out = Vec::new();
-        two_pass.write(format, Style::default(), &mut out).unwrap();
+        let out = written(&checked, format);
         prop_assert_eq!(
             String::from_utf8_lossy(&out),
             String::from_utf8_lossy(expected)
@@ -132,33 +142,8 @@ fn check(text: &str) -> Result<(), TestCaseError> {
     }
     // For the JSON report the text goes after the first pass, and every piece is read
     // again from disk: the same report.
-    let let_go = pipeline::check(&CheckInput {
-        files: std::slice::from_ref(&path),
-        context: &[],
-        default_namespace: "default",
-        limits: &Limits::default(),
-        render: &RenderOptions::default(),
-        config: &config,
-        today,
-        piece_bytes: 1,
-        keep_text: false,
-    });
-    let files = [halint::load::SourceFile {
-        name: "gen.yaml".into(),
-        text: let_go.files[0].text.clone(),
-    }];
-    let mut out = Vec::new();
-    Report {
-        files: &files,
-        objects: &let_go.objects,
-        places: &let_go.places,
-        findings: &let_go.linted.findings,
-        errors: &loaded.errors,
-        skipped: let_go.skipped,
-        suppressed: Some(&let_go.linted.suppressed),
-    }
-    .write(Format::Json, Style::default(), &mut out)
-    .unwrap();
+    let let_go = check(false);
+    let out = written(&let_go, Format::Json);
     prop_assert_eq!(
         String::from_utf8_lossy(&out),
         String::from_utf8_lossy(&json)
