@@ -4,8 +4,9 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use clap::ValueEnum;
-use halint::catalog::{self, RuleMeta};
-use serde_json::json;
+use halint::catalog::{self, RuleMeta, RuleOption};
+use halint::engine::Severity;
+use serde::Serialize;
 
 use super::config;
 use super::Outcome;
@@ -62,31 +63,78 @@ pub fn run(format: RulesFormat, check: bool, config_path: Option<&Path>) -> io::
             }
         }
         RulesFormat::Json => {
-            let rules: Vec<_> = all
+            let rules: Vec<RuleJson<'_>> = all
                 .iter()
-                .map(|(m, file)| {
-                    let options: Vec<_> = m
-                        .options
-                        .iter()
-                        .map(|o| {
-                            json!({"name": o.name, "default": o.default, "description": o.description})
-                        })
-                        .collect();
-                    let mut rule = json!({
-                        "id": m.id, "severity": m.severity, "kinds": m.kinds,
-                        "summary": m.summary, "why": m.why, "fix": m.fix,
-                        "options": options,
-                        "examples": {"failing": m.examples.failing, "passing": m.examples.passing},
-                    });
-                    if let Some(file) = file {
-                        rule["custom"] = json!(file);
-                    }
-                    rule
-                })
+                .map(|(meta, file)| RuleJson::new(meta, *file))
                 .collect();
-            serde_json::to_writer_pretty(&mut out, &json!({"version": 1, "rules": rules}))?;
+            serde_json::to_writer_pretty(&mut out, &RulesJson { version: 1, rules })?;
             writeln!(out)?;
         }
     }
     Ok(Outcome::Clean)
+}
+
+// Structs rather than `json!`, so that the keys come in this order (`serde_json::Map`
+// sorts its keys).
+
+#[derive(Serialize)]
+struct RulesJson<'a> {
+    version: u32,
+    rules: Vec<RuleJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct RuleJson<'a> {
+    id: &'a str,
+    severity: Severity,
+    kinds: &'a [String],
+    summary: &'a str,
+    why: &'a str,
+    fix: &'a str,
+    options: Vec<OptionJson<'a>>,
+    examples: ExamplesJson<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    custom: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct OptionJson<'a> {
+    name: &'a str,
+    default: &'a serde_json::Value,
+    description: &'a str,
+}
+
+#[derive(Serialize)]
+struct ExamplesJson<'a> {
+    failing: &'a str,
+    passing: &'a str,
+}
+
+impl<'a> RuleJson<'a> {
+    fn new(meta: &'a RuleMeta, custom: Option<&'a str>) -> Self {
+        RuleJson {
+            id: &meta.id,
+            severity: meta.severity,
+            kinds: &meta.kinds,
+            summary: &meta.summary,
+            why: &meta.why,
+            fix: &meta.fix,
+            options: meta.options.iter().map(OptionJson::from).collect(),
+            examples: ExamplesJson {
+                failing: &meta.examples.failing,
+                passing: &meta.examples.passing,
+            },
+            custom,
+        }
+    }
+}
+
+impl<'a> From<&'a RuleOption> for OptionJson<'a> {
+    fn from(option: &'a RuleOption) -> Self {
+        OptionJson {
+            name: &option.name,
+            default: &option.default,
+            description: &option.description,
+        }
+    }
 }

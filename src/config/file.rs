@@ -84,7 +84,7 @@ pub fn parse(file: &str, text: &str) -> Result<ConfigFile, Vec<InputError>> {
         return Ok(out);
     };
     let Some(root) = doc.map(&value, "", "the config file") else {
-        return Err(doc.errors);
+        return Err(doc.into_errors());
     };
     doc.only_keys(root, "", "the config file", KEYS);
     if let Some(rules) = root.get("rules") {

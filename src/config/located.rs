@@ -162,8 +162,15 @@ impl Doc {
         if self.errors.is_empty() {
             Ok(ok)
         } else {
-            Err(self.errors)
+            Err(self.into_errors())
         }
+    }
+
+    /// The errors in the order of the file: fields are checked in the code's order, and
+    /// a mapping's keys come sorted.
+    pub fn into_errors(mut self) -> Vec<InputError> {
+        self.errors.sort_by_key(|e| e.position);
+        self.errors
     }
 }
 

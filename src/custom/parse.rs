@@ -25,10 +25,10 @@ pub fn parse(file: &str, text: &str) -> Result<CustomRule, Vec<InputError>> {
     let (mut doc, value) = Doc::parse(file, text)?;
     let Some(value) = value else {
         doc.error("", "an empty rule file");
-        return Err(doc.errors);
+        return Err(doc.into_errors());
     };
     let Some(root) = doc.map(&value, "", "a custom rule") else {
-        return Err(doc.errors);
+        return Err(doc.into_errors());
     };
     doc.only_keys(root, "", "a custom rule", KEYS);
     let required = |doc: &mut Doc, key: &str| -> Option<&Value> {
@@ -158,10 +158,10 @@ pub fn parse(file: &str, text: &str) -> Result<CustomRule, Vec<InputError>> {
         id, severity, kinds, query, assertion, message, summary, why, fix, examples,
     )
     else {
-        return Err(doc.errors);
+        return Err(doc.into_errors());
     };
     if !doc.errors.is_empty() {
-        return Err(doc.errors);
+        return Err(doc.into_errors());
     }
     let rule = CustomRule {
         id: intern(&id),

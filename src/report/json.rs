@@ -3,7 +3,6 @@
 use std::io::{self, Write};
 
 use serde::Serialize;
-use serde_json::{json, Value};
 
 use super::pretty::{array, member};
 use super::{Locator, Report};
@@ -20,17 +19,17 @@ pub fn write(report: &Report<'_>, locator: &Locator<'_>, out: &mut dyn Write) ->
         finding(report, locator, f, None)
     })?;
     out.write_all(b",\n  \"errors\": ")?;
-    let errors: Vec<Value> = report.errors.iter().map(error).collect();
+    let errors: Vec<ErrorJson<'_>> = report.errors.iter().map(error).collect();
     member(out, &errors, 1)?;
     out.write_all(b",\n  \"summary\": ")?;
-    let summary = json!({
-        "files": report.files.len(),
-        "objects": report.objects.len(),
-        "skipped": report.skipped,
-        "error": report.count(Severity::Error),
-        "warning": report.count(Severity::Warning),
-        "info": report.count(Severity::Info),
-    });
+    let summary = SummaryJson {
+        files: report.files.len(),
+        objects: report.objects.len(),
+        skipped: report.skipped,
+        error: report.count(Severity::Error),
+        warning: report.count(Severity::Warning),
+        info: report.count(Severity::Info),
+    };
     member(out, &summary, 1)?;
     if let Some(suppressed) = report.suppressed {
         out.write_all(b",\n  \"suppressed\": ")?;
@@ -42,13 +41,34 @@ pub fn write(report: &Report<'_>, locator: &Locator<'_>, out: &mut dyn Write) ->
     out.write_all(b"\n}\n")
 }
 
-fn error(e: &InputError) -> Value {
-    json!({
-        "file": (e.file != "-").then_some(&e.file),
-        "line": e.position.map(|p| p.line),
-        "column": e.position.map(|p| p.column),
-        "message": e.message,
-    })
+// The report's members are structs, so that their keys come in the contract's order
+// (`serde_json::Map` sorts its keys).
+
+#[derive(Serialize)]
+struct SummaryJson {
+    files: usize,
+    objects: usize,
+    skipped: usize,
+    error: usize,
+    warning: usize,
+    info: usize,
+}
+
+#[derive(Serialize)]
+struct ErrorJson<'a> {
+    file: Option<&'a str>,
+    line: Option<u32>,
+    column: Option<u32>,
+    message: &'a str,
+}
+
+fn error(e: &InputError) -> ErrorJson<'_> {
+    ErrorJson {
+        file: (e.file != "-").then_some(&e.file),
+        line: e.position.map(|p| p.line),
+        column: e.position.map(|p| p.column),
+        message: &e.message,
+    }
 }
 
 /// A finding as the contract spells it.
@@ -64,7 +84,21 @@ struct FindingJson<'a> {
     line: Option<u32>,
     column: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    exemption: Option<Value>,
+    exemption: Option<ExemptionJson<'a>>,
+}
+
+/// An exemption with the place of its annotation, so a reviewer can find it.
+#[derive(Serialize)]
+struct ExemptionJson<'a> {
+    #[serde(flatten)]
+    exemption: &'a Exemption,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<u32>,
+    /// Only on a lapsed exemption, which no longer holds its finding back.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    expired: bool,
 }
 
 #[derive(Serialize)]
@@ -81,14 +115,13 @@ fn finding<'a>(
     report: &'a Report<'_>,
     locator: &Locator<'a>,
     f: &'a Finding,
-    exemption: Option<Value>,
+    exemption: Option<ExemptionJson<'a>>,
 ) -> FindingJson<'a> {
     let id = &report.objects[f.object].id;
     let place = locator.place(f.object, &f.path);
-    let lapsed = f.lapsed.as_ref().map(|lapsed| {
-        let mut value = exemption_json(locator, f.object, lapsed);
-        value["expired"] = Value::Bool(true);
-        value
+    let lapsed = f.lapsed.as_ref().map(|lapsed| ExemptionJson {
+        expired: true,
+        ..exemption_json(locator, f.object, lapsed)
     });
     FindingJson {
         rule: f.rule,
@@ -112,12 +145,12 @@ fn finding<'a>(
     }
 }
 
-/// An exemption with the place of its annotation, so a reviewer can find it.
-fn exemption_json(locator: &Locator<'_>, object: usize, e: &Exemption) -> Value {
-    let mut value = serde_json::to_value(e).unwrap_or_default();
-    if let Some(place) = locator.place(object, &e.path).filter(|p| p.exact) {
-        value["line"] = json!(place.position.line);
-        value["column"] = json!(place.position.column);
+fn exemption_json<'a>(locator: &Locator<'a>, object: usize, e: &'a Exemption) -> ExemptionJson<'a> {
+    let place = locator.place(object, &e.path).filter(|p| p.exact);
+    ExemptionJson {
+        exemption: e,
+        line: place.map(|p| p.position.line),
+        column: place.map(|p| p.position.column),
+        expired: false,
     }
-    value
 }
