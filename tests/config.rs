@@ -70,6 +70,9 @@ fn every_mistake_is_reported_not_only_the_first() {
     )
     .unwrap_err();
     assert_eq!(errors.len(), 3, "{errors:?}");
+    // In the file's order, though a mapping's keys come sorted.
+    let lines: Vec<u32> = errors.iter().map(|e| e.position.unwrap().line).collect();
+    assert_eq!(lines, [1, 2, 3]);
 }
 
 #[test]
