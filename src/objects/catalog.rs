@@ -454,46 +454,85 @@ impl<T> Default for Table<T> {
 
 impl<T: Indexed> Table<T> {
     fn insert(&mut self, key: ItemKey, value: T, source: Source) {
-        self.remove(&key);
-        match value.indexed_by() {
-            IndexedBy::Pairs(pairs) => {
-                for (k, v) in pairs {
-                    let keys = self.by_pair.entry(pair_key(k, v)).or_default();
-                    // Two of the entry's pairs may share a hash.
-                    if keys.last() != Some(&key) {
-                        // Most pairs index one entry: room for one, not the four a first
-                        // push makes.
-                        keys.reserve_exact(1);
-                        keys.push(key.clone());
-                    }
-                }
+        use std::collections::hash_map::Entry;
+        // One lookup, whether the entry is new or replaces one.
+        let Table {
+            items,
+            by_pair,
+            scan,
+        } = self;
+        match items.entry(key) {
+            Entry::Occupied(mut slot) => {
+                let (old, _) = slot.insert((value, source));
+                unindex(by_pair, scan, slot.key(), &old);
+                index(by_pair, scan, slot.key(), &slot.get().0);
             }
-            IndexedBy::Scan => self.scan.push(key.clone()),
-            IndexedBy::Never => {}
+            Entry::Vacant(slot) => {
+                let key = slot.key().clone();
+                let (value, _) = slot.insert((value, source));
+                index(by_pair, scan, &key, value);
+            }
         }
-        self.items.insert(key, (value, source));
     }
 
     fn remove(&mut self, key: &ItemKey) -> bool {
         let Some((value, _)) = self.items.remove(key) else {
             return false;
         };
-        match value.indexed_by() {
-            IndexedBy::Pairs(pairs) => {
-                for (k, v) in pairs {
-                    let pair = pair_key(k, v);
-                    if let Some(keys) = self.by_pair.get_mut(&pair) {
-                        keys.retain(|k| k != key);
-                        if keys.is_empty() {
-                            self.by_pair.remove(&pair);
-                        }
+        unindex(&mut self.by_pair, &mut self.scan, key, &value);
+        true
+    }
+}
+
+/// Files `key` under what `value` is indexed by.
+fn index(
+    by_pair: &mut HashMap<PairKey, Vec<ItemKey>, PairHasher>,
+    scan: &mut Vec<ItemKey>,
+    key: &ItemKey,
+    value: &impl Indexed,
+) {
+    match value.indexed_by() {
+        IndexedBy::Pairs(pairs) => {
+            for (k, v) in pairs {
+                let keys = by_pair.entry(pair_key(k, v)).or_default();
+                // Two of the entry's pairs may share a hash.
+                if keys.last() != Some(key) {
+                    // Most pairs index one entry: room for one, not the four a first
+                    // push makes. Only the first: a pair that many entries share (a
+                    // team label) would otherwise be copied whole at every push.
+                    if keys.is_empty() {
+                        keys.reserve_exact(1);
+                    }
+                    keys.push(key.clone());
+                }
+            }
+        }
+        IndexedBy::Scan => scan.push(key.clone()),
+        IndexedBy::Never => {}
+    }
+}
+
+/// Takes `key` out from under what `value` was indexed by.
+fn unindex(
+    by_pair: &mut HashMap<PairKey, Vec<ItemKey>, PairHasher>,
+    scan: &mut Vec<ItemKey>,
+    key: &ItemKey,
+    value: &impl Indexed,
+) {
+    match value.indexed_by() {
+        IndexedBy::Pairs(pairs) => {
+            for (k, v) in pairs {
+                let pair = pair_key(k, v);
+                if let Some(keys) = by_pair.get_mut(&pair) {
+                    keys.retain(|k| k != key);
+                    if keys.is_empty() {
+                        by_pair.remove(&pair);
                     }
                 }
             }
-            IndexedBy::Scan => self.scan.retain(|k| k != key),
-            IndexedBy::Never => {}
         }
-        true
+        IndexedBy::Scan => scan.retain(|k| k != key),
+        IndexedBy::Never => {}
     }
 }
 
@@ -541,7 +580,11 @@ impl Namespace {
 
 #[derive(Default)]
 pub struct Catalog {
-    namespaces: HashMap<String, Namespace>,
+    /// Hashed with foldhash, several times cheaper than SipHash on every upsert and lookup.
+    /// Its random seed is enough here: a name that collides with others on purpose needs
+    /// the right to create namespaces. Entries within a namespace, which anyone who
+    /// creates objects names, keep SipHash.
+    namespaces: HashMap<String, Namespace, foldhash::fast::RandomState>,
 }
 
 impl std::fmt::Debug for Catalog {
