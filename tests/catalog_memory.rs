@@ -10,7 +10,7 @@ use halint::objects::catalog::{Catalog, Entry};
 use halint::objects::Object;
 use serde_json::{json, Value};
 
-use counting::live;
+use counting::{allocated, live};
 
 const N: usize = 10_000;
 
@@ -110,5 +110,44 @@ fn projection_bytes_per_object() {
     assert!(
         deployment < 550.0,
         "a Deployment entry takes {deployment} bytes"
+    );
+}
+
+/// Bytes allocated, per entry, to fill a catalog with `n` Deployments of one namespace
+/// that share a label (a team's), as the index files them under it.
+fn allocated_per_shared_entry(n: usize) -> f64 {
+    let entries: Vec<Entry> = (0..n)
+        .map(|i| {
+            let o = Object::from_json(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+               "metadata": {"name": format!("app-{i}"), "namespace": "team-1"},
+               "spec": {"selector": {"matchLabels": {"app": format!("app-{i}")}},
+                        "template": {"metadata": {"labels": {"app": format!("app-{i}"), "team": "team-1"}},
+                          "spec": {"containers": [{"name": "app", "image": "app:1"}]}}}}))
+            .unwrap()
+            .unwrap();
+            Entry::from_object(&o).unwrap()
+        })
+        .collect();
+    let before = allocated();
+    let mut catalog = Catalog::default();
+    for e in entries {
+        catalog.upsert(e);
+    }
+    let bytes = allocated() - before;
+    drop(catalog);
+    bytes as f64 / n as f64
+}
+
+#[test]
+fn a_label_many_entries_share_costs_the_same_per_entry_at_any_size() {
+    // The list under a shared pair once grew by one key per push, copying itself each
+    // time: 8 times the entries cost 8 times the bytes per entry.
+    let (small, large) = (
+        allocated_per_shared_entry(1_000),
+        allocated_per_shared_entry(8_000),
+    );
+    assert!(
+        large < small * 1.5,
+        "{small:.0} bytes per entry for 1,000 entries, {large:.0} for 8,000"
     );
 }

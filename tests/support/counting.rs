@@ -12,12 +12,14 @@ struct Counting;
 
 static LIVE: AtomicIsize = AtomicIsize::new(0);
 static PEAK: AtomicIsize = AtomicIsize::new(0);
+static ALLOCATED: AtomicIsize = AtomicIsize::new(0);
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let size = layout.size() as isize;
         let live = LIVE.fetch_add(size, Ordering::Relaxed) + size;
         PEAK.fetch_max(live, Ordering::Relaxed);
+        ALLOCATED.fetch_add(size, Ordering::Relaxed);
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -32,6 +34,12 @@ static ALLOCATOR: Counting = Counting;
 /// Heap bytes allocated and not yet freed.
 pub fn live() -> isize {
     LIVE.load(Ordering::Relaxed)
+}
+
+/// Heap bytes allocated so far, freed or not; a growing vector counts each of its
+/// allocations (`GlobalAlloc::realloc` allocates anew and copies).
+pub fn allocated() -> isize {
+    ALLOCATED.load(Ordering::Relaxed)
 }
 
 /// Starts a new peak from the bytes live now.
