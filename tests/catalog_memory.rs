@@ -99,7 +99,7 @@ fn projection_bytes_per_object() {
     // (sorted pairs in one allocation) and a label index entry; a Deployment its pod
     // labels and one index entry per label; a PDB its selector (pairs and expressions in
     // one allocation each) and budget; an autoscaler its target, indexed. The index keys a
-    // pair by its hash. Budgets a little above today's figures (249, 384, 489, 436 and 381
+    // pair by its hash. Budgets a little above today's figures (249, 395, 500, 436 and 381
     // bytes), far below a whole object: a label map or a selector back in a BTreeMap (a PDB
     // took 1,065 bytes so), or the index keying pairs by their strings again (575, 522 and
     // 456 bytes for a Deployment, a PDB and an autoscaler), fails here.
