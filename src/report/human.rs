@@ -4,12 +4,15 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::io::{self, Write};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
+use rayon::prelude::*;
 
+use super::batches::rendered_in_order;
 use super::excerpt::{Excerpt, Lines};
 use super::{Locator, Report, Style};
-use crate::engine::Severity;
+use crate::engine::{Finding, Severity};
 use crate::pointer;
 
 /// One finding or input error as miette sees it.
@@ -79,19 +82,27 @@ fn severity(s: Severity) -> miette::Severity {
     }
 }
 
-/// Indexes each file's lines once for all the snippets that show it.
+/// Indexes each file's lines once for all the snippets that show it, on whichever core
+/// renders them.
 #[derive(Default)]
-struct Sources(HashMap<String, Lines>);
+struct Sources(Mutex<HashMap<String, Arc<Lines>>>);
 
 /// Lines of context the snippets show around a label.
 const CONTEXT_LINES: usize = 2;
 
 impl Sources {
-    fn excerpt(&mut self, name: &str, text: &str, labels: &[LabeledSpan]) -> Excerpt {
-        let lines = self
-            .0
-            .entry(name.to_string())
-            .or_insert_with(|| Lines::new(text));
+    fn excerpt(&self, name: &str, text: &str, labels: &[LabeledSpan]) -> Excerpt {
+        let lines = {
+            let mut files = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            match files.get(name) {
+                Some(lines) => Arc::clone(lines),
+                None => {
+                    let lines = Arc::new(Lines::new(text));
+                    files.insert(name.to_string(), Arc::clone(&lines));
+                    lines
+                }
+            }
+        };
         let spans: Vec<(usize, usize)> = labels.iter().map(|l| (l.offset(), l.len())).collect();
         let display = if name == "-" { "<stdin>" } else { name };
         lines.excerpt(display, &spans, CONTEXT_LINES + 1)
@@ -110,9 +121,8 @@ pub fn write(
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(CONTEXT_LINES);
-    let mut sources = Sources::default();
+    let sources = Sources::default();
     let mut inputs = Vec::new();
-    let mut findings = Vec::new();
 
     for error in report.errors {
         let file = locator.file_index(&error.file);
@@ -151,97 +161,52 @@ pub fn write(
         inputs.push(item);
     }
 
-    for finding in report.findings {
-        let place = locator.place(finding.object, &finding.path);
-        let field = pointer::to_field_path(&finding.path);
-        let (source, labels, sort) = match place {
-            Some(p) => {
-                let label = if p.exact {
-                    if field.is_empty() {
-                        "this object".to_string()
-                    } else {
-                        field.clone()
-                    }
-                } else {
-                    format!("{field} is not set here")
-                };
-                (
-                    Some(p.file),
-                    vec![LabeledSpan::new_primary_with_span(
-                        Some(label),
-                        locator.span(&p),
-                    )],
-                    (p.file.name.clone(), p.position.line),
-                )
-            }
-            None => (None, Vec::new(), (String::new(), 0)),
-        };
-        // A related object in the same file is labelled in the same snippet; one elsewhere
-        // gets a snippet of its own.
-        let mut labels = labels;
-        let mut related = Vec::new();
-        for r in &finding.related {
-            let Some(p) = locator.place(r.object, &r.path) else {
-                continue;
-            };
-            let label = format!("{}: {}", report.objects[r.object].id, r.label);
-            let span = LabeledSpan::new_with_span(Some(label.clone()), locator.span(&p));
-            if place.is_some_and(|primary| std::ptr::eq(primary.file, p.file)) {
-                labels.push(span);
-            } else {
-                related.push(Item {
-                    code: None,
-                    message: label,
-                    severity: miette::Severity::Advice,
-                    help: None,
-                    source: Some(sources.excerpt(
-                        &p.file.name,
-                        &p.file.text,
-                        std::slice::from_ref(&span),
-                    )),
-                    labels: vec![span],
-                    related: Vec::new(),
-                });
-            }
-        }
-        let item = Item {
-            code: Some(finding.rule.to_string()),
-            message: finding.message.clone(),
-            severity: severity(finding.severity),
-            help: Some(finding.help.to_string()),
-            // Cut once every label of the snippet is known.
-            source: source.map(|file| sources.excerpt(&file.name, &file.text, &labels)),
-            labels,
-            related,
-        };
-        findings.push((finding, sort, item));
-    }
-
     // Input errors first (they mean the report is incomplete); then the findings by
     // severity, errors first, so that advice never buries what fails the build; within a
-    // severity by file and line. The sort is stable: findings on one line keep the
-    // engine's order (object, then rule).
-    findings.sort_by(|a, b| {
-        (Reverse(a.0.severity), &a.1 .0, a.1 .1).cmp(&(Reverse(b.0.severity), &b.1 .0, b.1 .1))
-    });
-    let render = |item: &Item, out: &mut dyn Write| -> io::Result<()> {
+    // severity by file and line, and on one line in the engine's order (object, then
+    // rule). Each batch of findings is built and rendered on every core: a snippet per
+    // finding is most of a large report's time, and its items are never all held.
+    let mut order: Vec<(Reverse<Severity>, &str, u32, usize)> = report
+        .findings
+        .par_iter()
+        .enumerate()
+        .map(|(i, finding)| {
+            let at = locator
+                .place(finding.object, &finding.path)
+                .map_or(("", 0), |p| (p.file.name.as_str(), p.position.line));
+            (Reverse(finding.severity), at.0, at.1, i)
+        })
+        .collect();
+    order.par_sort_unstable();
+    let render = |item: &Item| -> io::Result<String> {
         let mut rendered = String::new();
         handler
             .render_report(&mut rendered, item)
             .map_err(|e| io::Error::other(e.to_string()))?;
-        writeln!(out, "{rendered}")
+        Ok(rendered)
     };
     for item in &inputs {
-        render(item, out)?;
+        writeln!(out, "{}", render(item)?)?;
     }
     let mut group = None;
-    for (finding, _, item) in &findings {
-        if !style.quiet && group != Some(finding.severity) {
-            group = Some(finding.severity);
-            writeln!(out, "{}\n", heading(report, finding.severity))?;
-        }
-        render(item, out)?;
-    }
+    rendered_in_order(
+        &order,
+        |&(.., i)| {
+            render(&finding_item(
+                report,
+                locator,
+                &sources,
+                &report.findings[i],
+            ))
+        },
+        |&(Reverse(severity), ..), text| {
+            if !style.quiet && group != Some(severity) {
+                group = Some(severity);
+                writeln!(out, "{}\n", heading(report, severity))?;
+            }
+            writeln!(out, "{text}")
+        },
+    )?;
     if let Some(suppressed) = report.suppressed.filter(|s| !s.is_empty()) {
         write_suppressed(report, locator, suppressed, out)?;
     }
@@ -249,6 +214,74 @@ pub fn write(
         writeln!(out, "{}", summary(report))?;
     }
     Ok(())
+}
+
+/// A finding as miette sees it: its snippet, with a related object in the same file
+/// labelled in it and one elsewhere in a snippet of its own.
+fn finding_item(
+    report: &Report<'_>,
+    locator: &Locator<'_>,
+    sources: &Sources,
+    finding: &Finding,
+) -> Item {
+    let place = locator.place(finding.object, &finding.path);
+    let field = pointer::to_field_path(&finding.path);
+    let (source, mut labels) = match place {
+        Some(p) => {
+            let label = if p.exact {
+                if field.is_empty() {
+                    "this object".to_string()
+                } else {
+                    field.clone()
+                }
+            } else {
+                format!("{field} is not set here")
+            };
+            (
+                Some(p.file),
+                vec![LabeledSpan::new_primary_with_span(
+                    Some(label),
+                    locator.span(&p),
+                )],
+            )
+        }
+        None => (None, Vec::new()),
+    };
+    let mut related = Vec::new();
+    for r in &finding.related {
+        let Some(p) = locator.place(r.object, &r.path) else {
+            continue;
+        };
+        let label = format!("{}: {}", report.objects[r.object].id, r.label);
+        let span = LabeledSpan::new_with_span(Some(label.clone()), locator.span(&p));
+        if place.is_some_and(|primary| std::ptr::eq(primary.file, p.file)) {
+            labels.push(span);
+        } else {
+            related.push(Item {
+                code: None,
+                message: label,
+                severity: miette::Severity::Advice,
+                help: None,
+                source: Some(sources.excerpt(
+                    &p.file.name,
+                    &p.file.text,
+                    std::slice::from_ref(&span),
+                )),
+                labels: vec![span],
+                related: Vec::new(),
+            });
+        }
+    }
+    Item {
+        code: Some(finding.rule.to_string()),
+        message: finding.message.clone(),
+        severity: severity(finding.severity),
+        help: Some(finding.help.to_string()),
+        // Cut once every label of the snippet is known.
+        source: source.map(|file| sources.excerpt(&file.name, &file.text, &labels)),
+        labels,
+        related,
+    }
 }
 
 /// One entry per exempted finding: where, what, and which annotation exempts it and why.

@@ -5,7 +5,7 @@
 //! is found by parsing its file again here, with positions, once per file.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use crate::load::span::SpanTree;
 use crate::load::yaml::{self, SpanMode};
@@ -48,7 +48,12 @@ pub struct Spot {
 /// parsing the file again, or only the piece of it that holds the object.
 #[derive(Debug, Default)]
 pub struct Places {
+    /// Sorted by object, then path.
     spots: Vec<(usize, Box<str>, Spot)>,
+    /// Where each object's spots begin in `spots` (objects are numbered densely), so that
+    /// a lookup reads the few spots of its object instead of searching them all: a
+    /// report asks for a place per finding.
+    firsts: Vec<u32>,
     cuts: Vec<Cut>,
 }
 
@@ -71,8 +76,13 @@ impl Places {
         spots.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         spots.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
         spots.shrink_to_fit();
+        let objects = spots.last().map_or(0, |(object, ..)| object + 1);
+        let firsts = (0..=objects)
+            .map(|object| spots.partition_point(|(o, ..)| *o < object) as u32)
+            .collect();
         Places {
             spots,
+            firsts,
             cuts: Vec::new(),
         }
     }
@@ -85,10 +95,11 @@ impl Places {
     }
 
     pub fn get(&self, object: usize, path: &str) -> Option<Spot> {
-        self.spots
-            .binary_search_by(|(o, p, _)| (*o, &**p).cmp(&(object, path)))
-            .ok()
-            .map(|i| self.spots[i].2)
+        let (first, end) = (*self.firsts.get(object)?, *self.firsts.get(object + 1)?);
+        self.spots[first as usize..end as usize]
+            .iter()
+            .find(|(_, p, _)| **p == *path)
+            .map(|(.., spot)| *spot)
     }
 
     /// The piece that holds a document of a file; None for a file that was not cut.
@@ -112,7 +123,8 @@ pub struct Locator<'a> {
     // is parsed again, or a file's lines indexed, at most once. Spans by file and the
     // start of the piece parsed, then by document in the file.
     spans: Mutex<HashMap<(usize, usize), HashMap<usize, SpanTree>>>,
-    line_starts: Mutex<HashMap<usize, Vec<usize>>>,
+    /// Per file, where its lines start: built once, then read by every thread unlocked.
+    line_starts: Vec<OnceLock<Vec<usize>>>,
 }
 
 impl<'a> Locator<'a> {
@@ -141,7 +153,7 @@ impl<'a> Locator<'a> {
             places,
             wanted,
             spans: Mutex::default(),
-            line_starts: Mutex::default(),
+            line_starts: files.iter().map(|_| OnceLock::new()).collect(),
         }
     }
 
@@ -216,8 +228,7 @@ impl<'a> Locator<'a> {
 
     fn byte_span(&self, file: usize, position: Position, chars: u32) -> (usize, usize) {
         let text = &self.files[file].text;
-        let mut cache = self.line_starts.lock().unwrap_or_else(|e| e.into_inner());
-        let starts = cache.entry(file).or_insert_with(|| {
+        let starts = self.line_starts[file].get_or_init(|| {
             std::iter::once(0)
                 .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
                 .collect()
@@ -241,5 +252,41 @@ impl<'a> Locator<'a> {
             end.saturating_sub(start)
                 .max(if start < line.len() { 1 } else { 0 }),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spot(line: usize) -> Spot {
+        Spot {
+            position: Position::new(line, 1),
+            len: 1,
+            exact: true,
+        }
+    }
+
+    #[test]
+    fn a_place_is_found_among_its_objects_spots_only() {
+        // Unordered, with an object that has no spots (1) and one asked twice (3).
+        let places = Places::new(vec![
+            (3, "/spec".into(), spot(30)),
+            (0, "/spec/replicas".into(), spot(1)),
+            (2, "".into(), spot(20)),
+            (0, "".into(), spot(2)),
+            (3, "/spec".into(), spot(30)),
+            (3, "/metadata".into(), spot(31)),
+        ]);
+        let line = |object, path| places.get(object, path).map(|s| s.position.line);
+        assert_eq!(line(0, "/spec/replicas"), Some(1));
+        assert_eq!(line(0, ""), Some(2));
+        assert_eq!(line(1, ""), None);
+        assert_eq!(line(2, ""), Some(20));
+        assert_eq!(line(2, "/spec"), None);
+        assert_eq!(line(3, "/spec"), Some(30));
+        assert_eq!(line(3, "/metadata"), Some(31));
+        assert_eq!(line(4, ""), None);
+        assert_eq!(Places::default().get(0, ""), None);
     }
 }

@@ -1,6 +1,7 @@
 //! Rendering findings. Only this module maps JSON pointers to source positions, and only
 //! `human` touches miette.
 
+mod batches;
 mod excerpt;
 mod github;
 mod human;

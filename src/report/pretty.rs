@@ -5,12 +5,9 @@
 
 use std::io::{self, Write};
 
-use rayon::prelude::*;
 use serde::Serialize;
 
-/// Items rendered per batch: enough to keep every core busy, few enough that a large
-/// report is never held rendered.
-const BATCH: usize = 1024;
+use super::batches::rendered_in_order;
 
 /// An array whose items sit `depth` levels deep, each the value `render` makes of it,
 /// rendered in parallel a batch at a time and written in order.
@@ -25,21 +22,19 @@ pub fn array<'a, T: Sync, V: Serialize>(
     }
     out.write_all(b"[")?;
     let mut first = true;
-    for batch in items.chunks(BATCH) {
-        let rendered: Vec<Vec<u8>> = batch
-            .par_iter()
-            .map(|item| {
-                let mut text = Vec::with_capacity(512);
-                member(&mut text, &render(item), depth).map(|()| text)
-            })
-            .collect::<io::Result<_>>()?;
-        for text in rendered {
+    rendered_in_order(
+        items,
+        |item| {
+            let mut text = Vec::with_capacity(512);
+            member(&mut text, &render(item), depth).map(|()| text)
+        },
+        |_, text| {
             out.write_all(if first { b"\n" } else { b",\n" })?;
             indent(out, depth)?;
-            out.write_all(&text)?;
             first = false;
-        }
-    }
+            out.write_all(&text)
+        },
+    )?;
     out.write_all(b"\n")?;
     indent(out, depth - 1)?;
     out.write_all(b"]")
@@ -72,6 +67,7 @@ fn indent(out: &mut dyn Write, depth: usize) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::batches::BATCH;
     use serde_json::{json, Value};
 
     /// Rendered in parallel batches and indented to its depth, an array reads byte for
