@@ -566,6 +566,15 @@ fn second_pass(piece: &Piece, text: &str, index: &Index<'_>, input: &CheckInput<
     for (object, path) in asks(&linted.findings, &linted.suppressed) {
         resolve(object, path);
     }
+    if input.keep_text {
+        // Where each object's document starts, so that a report that places a related
+        // object in another piece parses that document alone, not the piece.
+        for (i, at) in mine.iter().enumerate() {
+            if at.prefix.is_empty() {
+                resolve(piece.first_object + i, "");
+            }
+        }
+    }
     Second {
         linted,
         spots,

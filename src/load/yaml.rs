@@ -85,6 +85,27 @@ pub fn parse_outlines(
     stream(builder, text, limits, on_document)
 }
 
+/// The first document of `text`, with positions, and nothing after it read: one document
+/// of a large file, parsed from the line it starts on. None when it is not a clean
+/// document (a syntax error, a duplicate key, nothing), for the caller to parse more.
+pub fn parse_first(text: &str, limits: &Limits) -> Option<Document> {
+    let mut builder = Builder::new(SpanMode::Record, limits);
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        match parser.next_event()? {
+            Ok((Event::StreamEnd, _)) | Err(_) => return None,
+            Ok((event, span)) => builder.on_event(event, span),
+        }
+        if !builder.out.errors.is_empty() {
+            return None;
+        }
+        // A document is handed over as soon as its root node is complete.
+        if let Some(document) = builder.out.documents.pop() {
+            return Some(document);
+        }
+    }
+}
+
 fn stream(
     mut builder: Builder<'_>,
     text: &str,
@@ -615,6 +636,23 @@ mod tests {
             serde_json::json!({"a": 3, "b": "3", "c": true, "d": null, "e": 1.5, "f": 16,
                                "g": "web", "h": "4", "i": -2})
         );
+    }
+
+    /// The first document only, read as the whole stream reads it, and nothing of a
+    /// broken document: the caller then parses more.
+    #[test]
+    fn the_first_document_is_read_alone() {
+        let text = "a:\n  b: [1, 2]\n---\nc: 1\nc: 2\n";
+        let first = parse_first(text, &Limits::default()).unwrap();
+        let whole = parse(text, SpanMode::Record, &Limits::default());
+        assert_eq!(first.value, whole.documents[0].value);
+        let at = |d: &Document, ptr: &str| d.spans.as_ref().unwrap().locate(ptr).node.position();
+        assert_eq!(at(&first, "/a/b/1"), at(&whole.documents[0], "/a/b/1"));
+        // The duplicate key in the second document is never read.
+        assert_eq!(whole.errors.len(), 1);
+        assert!(parse_first("c: 1\nc: 2\n", &Limits::default()).is_none());
+        assert!(parse_first("a: [1\n", &Limits::default()).is_none());
+        assert!(parse_first("# nothing\n", &Limits::default()).is_none());
     }
 
     /// Every left-out path is left out, at a document's root and in a `List`'s items.

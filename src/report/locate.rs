@@ -5,7 +5,7 @@
 //! is found by parsing its file again here, with positions, once per file.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::load::span::SpanTree;
 use crate::load::yaml::{self, SpanMode};
@@ -112,6 +112,9 @@ impl Places {
     }
 }
 
+/// A document parsed alone, or None if it did not read as in its stream.
+type Alone = Option<Arc<SpanTree>>;
+
 pub struct Locator<'a> {
     files: &'a [SourceFile],
     objects: &'a [ObjectRef],
@@ -123,6 +126,8 @@ pub struct Locator<'a> {
     // is parsed again, or a file's lines indexed, at most once. Spans by file and the
     // start of the piece parsed, then by document in the file.
     spans: Mutex<HashMap<(usize, usize), HashMap<usize, SpanTree>>>,
+    /// Documents parsed alone, by file and the line their root starts on.
+    documents: Mutex<HashMap<(usize, usize), Alone>>,
     /// Per file, where its lines start: built once, then read by every thread unlocked.
     line_starts: Vec<OnceLock<Vec<usize>>>,
 }
@@ -153,6 +158,7 @@ impl<'a> Locator<'a> {
             places,
             wanted,
             spans: Mutex::default(),
+            documents: Mutex::default(),
             line_starts: files.iter().map(|_| OnceLock::new()).collect(),
         }
     }
@@ -163,7 +169,10 @@ impl<'a> Locator<'a> {
         let file = self.files.get(origin.file)?;
         let spot = match self.places.get(object, path) {
             Some(spot) => spot,
-            None => self.spot(origin, path)?,
+            None => match self.spot_in_document(object, origin, path) {
+                Some(spot) => spot,
+                None => self.spot(origin, path)?,
+            },
         };
         Some(Place {
             file,
@@ -178,6 +187,47 @@ impl<'a> Locator<'a> {
     /// they are found when asked for (indexing a file's lines is a pass over its text).
     pub fn span(&self, place: &Place<'_>) -> (usize, usize) {
         self.byte_span(place.file_index, place.position, place.chars)
+    }
+
+    /// A spot nobody resolved ahead, in an object whose root was (the pipeline resolves
+    /// every object's root when the report reads the text): its document is parsed
+    /// alone, from the line that root starts on, once. None when that is not possible or
+    /// does not read as the second pass read it (a `List`'s item, a document that only
+    /// parses in its stream), for [`Locator::spot`] to parse the piece.
+    fn spot_in_document(&self, object: usize, origin: &Origin, path: &str) -> Option<Spot> {
+        if !origin.prefix.is_empty() {
+            return None;
+        }
+        let root = self.places.get(object, "")?.position;
+        let key = (origin.file, root.line as usize);
+        let cached = self
+            .documents
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+            .cloned();
+        let tree = match cached {
+            Some(tree) => tree,
+            None => {
+                let text = &self.files.get(origin.file)?.text;
+                let start = *self.line_starts(origin.file).get(key.1.checked_sub(1)?)?;
+                let tree = yaml::parse_first(&text[start..], &Limits::default())
+                    .and_then(|document| document.spans)
+                    // Its root where the second pass found it: the same document.
+                    .filter(|tree| {
+                        spot_at(tree, "").position == Position::new(1, root.column as usize)
+                    })
+                    .map(Arc::new);
+                self.documents
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(key, tree.clone());
+                tree
+            }
+        }?;
+        let mut spot = spot_at(&tree, path);
+        spot.position.line += root.line - 1;
+        Some(spot)
     }
 
     /// A spot nobody resolved ahead: its piece (or its file, if it was not cut) is parsed
@@ -226,13 +276,19 @@ impl<'a> Locator<'a> {
         &self.files[index]
     }
 
-    fn byte_span(&self, file: usize, position: Position, chars: u32) -> (usize, usize) {
+    /// Where each line of a file starts.
+    fn line_starts(&self, file: usize) -> &[usize] {
         let text = &self.files[file].text;
-        let starts = self.line_starts[file].get_or_init(|| {
+        self.line_starts[file].get_or_init(|| {
             std::iter::once(0)
                 .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
                 .collect()
-        });
+        })
+    }
+
+    fn byte_span(&self, file: usize, position: Position, chars: u32) -> (usize, usize) {
+        let text = &self.files[file].text;
+        let starts = self.line_starts(file);
         let line_start = starts
             .get(position.line.saturating_sub(1) as usize)
             .copied()
