@@ -2,7 +2,8 @@
 //!
 //! The CLI's pipeline resolves most places while it lints (see [`Places`]); whatever it did
 //! not (an object loaded without positions, a related object in another piece of a file)
-//! is found by parsing its file again here, with positions, once per file.
+//! is found by parsing again here, with positions: the object's document alone when the
+//! pipeline left where its root is, else the piece of the file that holds it, once each.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -45,7 +46,8 @@ pub struct Spot {
 }
 
 /// Positions resolved ahead, by object and JSON pointer; whatever is missing is found by
-/// parsing the file again, or only the piece of it that holds the object.
+/// parsing the object's document alone (from its root's place, when that is here), else
+/// the piece of its file that holds it, or the file.
 #[derive(Debug, Default)]
 pub struct Places {
     /// Sorted by object, then path.
