@@ -438,6 +438,13 @@ impl Indexed for PvcInfo {
 /// The entries of one kind in one namespace, with a label index.
 struct Table<T> {
     items: HashMap<ItemKey, (T, Source)>,
+    labels: LabelIndex,
+}
+
+/// Which entries to look at for a label pair: those filed under its hash, and those only a
+/// scan finds.
+#[derive(Default)]
+struct LabelIndex {
     by_pair: HashMap<PairKey, Vec<ItemKey>, PairHasher>,
     scan: Vec<ItemKey>,
 }
@@ -446,8 +453,7 @@ impl<T> Default for Table<T> {
     fn default() -> Self {
         Table {
             items: HashMap::new(),
-            by_pair: HashMap::default(),
-            scan: Vec::new(),
+            labels: LabelIndex::default(),
         }
     }
 }
@@ -456,21 +462,16 @@ impl<T: Indexed> Table<T> {
     fn insert(&mut self, key: ItemKey, value: T, source: Source) {
         use std::collections::hash_map::Entry;
         // One lookup, whether the entry is new or replaces one.
-        let Table {
-            items,
-            by_pair,
-            scan,
-        } = self;
-        match items.entry(key) {
+        match self.items.entry(key) {
             Entry::Occupied(mut slot) => {
                 let (old, _) = slot.insert((value, source));
-                unindex(by_pair, scan, slot.key(), &old);
-                index(by_pair, scan, slot.key(), &slot.get().0);
+                self.labels.remove(slot.key(), &old);
+                self.labels.add(slot.key(), &slot.get().0);
             }
             Entry::Vacant(slot) => {
                 let key = slot.key().clone();
                 let (value, _) = slot.insert((value, source));
-                index(by_pair, scan, &key, value);
+                self.labels.add(&key, value);
             }
         }
     }
@@ -479,60 +480,57 @@ impl<T: Indexed> Table<T> {
         let Some((value, _)) = self.items.remove(key) else {
             return false;
         };
-        unindex(&mut self.by_pair, &mut self.scan, key, &value);
+        self.labels.remove(key, &value);
         true
     }
 }
 
-/// Files `key` under what `value` is indexed by.
-fn index(
-    by_pair: &mut HashMap<PairKey, Vec<ItemKey>, PairHasher>,
-    scan: &mut Vec<ItemKey>,
-    key: &ItemKey,
-    value: &impl Indexed,
-) {
-    match value.indexed_by() {
-        IndexedBy::Pairs(pairs) => {
-            for (k, v) in pairs {
-                let keys = by_pair.entry(pair_key(k, v)).or_default();
-                // Two of the entry's pairs may share a hash.
-                if keys.last() != Some(key) {
-                    // Most pairs index one entry: room for one, not the four a first
-                    // push makes. Only the first: a pair that many entries share (a
-                    // team label) would otherwise be copied whole at every push.
-                    if keys.is_empty() {
-                        keys.reserve_exact(1);
+impl LabelIndex {
+    /// Files `key` under what `value` is indexed by.
+    fn add(&mut self, key: &ItemKey, value: &impl Indexed) {
+        match value.indexed_by() {
+            IndexedBy::Pairs(pairs) => {
+                for (k, v) in pairs {
+                    let keys = self.by_pair.entry(pair_key(k, v)).or_default();
+                    // Two of the entry's pairs may share a hash.
+                    if keys.last() != Some(key) {
+                        // Most pairs index one entry: room for one, not the four a first
+                        // push makes. Only the first: a pair that many entries share (a
+                        // team label) would otherwise be copied whole at every push.
+                        if keys.is_empty() {
+                            keys.reserve_exact(1);
+                        }
+                        keys.push(key.clone());
                     }
-                    keys.push(key.clone());
                 }
             }
+            IndexedBy::Scan => self.scan.push(key.clone()),
+            IndexedBy::Never => {}
         }
-        IndexedBy::Scan => scan.push(key.clone()),
-        IndexedBy::Never => {}
     }
-}
 
-/// Takes `key` out from under what `value` was indexed by.
-fn unindex(
-    by_pair: &mut HashMap<PairKey, Vec<ItemKey>, PairHasher>,
-    scan: &mut Vec<ItemKey>,
-    key: &ItemKey,
-    value: &impl Indexed,
-) {
-    match value.indexed_by() {
-        IndexedBy::Pairs(pairs) => {
-            for (k, v) in pairs {
-                let pair = pair_key(k, v);
-                if let Some(keys) = by_pair.get_mut(&pair) {
-                    keys.retain(|k| k != key);
-                    if keys.is_empty() {
-                        by_pair.remove(&pair);
+    /// Takes `key` out from under what `value` was indexed by.
+    fn remove(&mut self, key: &ItemKey, value: &impl Indexed) {
+        match value.indexed_by() {
+            IndexedBy::Pairs(pairs) => {
+                for (k, v) in pairs {
+                    let pair = pair_key(k, v);
+                    if let Some(keys) = self.by_pair.get_mut(&pair) {
+                        keys.retain(|k| k != key);
+                        if keys.is_empty() {
+                            self.by_pair.remove(&pair);
+                        }
                     }
                 }
             }
+            IndexedBy::Scan => self.scan.retain(|k| k != key),
+            IndexedBy::Never => {}
         }
-        IndexedBy::Scan => scan.retain(|k| k != key),
-        IndexedBy::Never => {}
+    }
+
+    /// The keys filed under a pair's hash.
+    fn under(&self, pair: &PairKey) -> Option<&[ItemKey]> {
+        self.by_pair.get(pair).map(Vec::as_slice)
     }
 }
 
@@ -580,7 +578,7 @@ impl Namespace {
 
 #[derive(Default)]
 pub struct Catalog {
-    /// Hashed with foldhash, several times cheaper than SipHash on every upsert and lookup.
+    /// Hashed with foldhash, cheaper than SipHash on every upsert and lookup.
     /// Its random seed is enough here: a name that collides with others on purpose needs
     /// the right to create namespaces. Entries within a namespace, which anyone who
     /// creates objects names, keep SipHash.
@@ -752,7 +750,7 @@ impl Catalog {
         };
         let matching = |h: &Hit<'_, WorkloadInfo>| selector.selects(&h.info.labels);
         match selector.required_pair() {
-            Some((k, v)) => match ns.workloads.by_pair.get(&pair_key(k, v)) {
+            Some((k, v)) => match ns.workloads.labels.under(&pair_key(k, v)) {
                 Some(keys) => ns.workloads.hits(keys).filter(matching).collect(),
                 None => Vec::new(),
             },
@@ -772,10 +770,10 @@ impl Catalog {
         let keys = pair_keys(labels);
         let indexed = keys
             .iter()
-            .filter_map(|key| ns.pdbs.by_pair.get(key))
+            .filter_map(|key| ns.pdbs.labels.under(key))
             .flatten();
         ns.pdbs
-            .hits(indexed.chain(&ns.pdbs.scan))
+            .hits(indexed.chain(&ns.pdbs.labels.scan))
             .filter(|h| h.info.selector.as_ref().is_some_and(|s| s.selects(labels)))
             .collect()
     }
@@ -790,7 +788,7 @@ impl Catalog {
         let Some(ns) = self.namespaces.get(namespace) else {
             return Vec::new();
         };
-        let Some(keys) = ns.autoscalers.by_pair.get(&pair_key(kind, name)) else {
+        let Some(keys) = ns.autoscalers.labels.under(&pair_key(kind, name)) else {
             return Vec::new();
         };
         ns.autoscalers
@@ -811,7 +809,7 @@ impl Catalog {
         let keys = pair_keys(labels);
         let indexed = keys
             .iter()
-            .filter_map(|key| ns.services.by_pair.get(key))
+            .filter_map(|key| ns.services.labels.under(key))
             .flatten();
         ns.services
             .hits(indexed)
