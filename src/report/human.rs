@@ -11,7 +11,7 @@ use rayon::prelude::*;
 
 use super::batches::rendered_in_order;
 use super::excerpt::{Excerpt, Lines};
-use super::{Locator, Report, Style};
+use super::{Locator, Place, Report, Style};
 use crate::engine::{Finding, Severity};
 use crate::pointer;
 
@@ -166,18 +166,16 @@ pub fn write(
     // severity by file and line, and on one line in the engine's order (object, then
     // rule). Each batch of findings is built and rendered on every core: a snippet per
     // finding is most of a large report's time, and its items are never all held.
-    let mut order: Vec<(Reverse<Severity>, &str, u32, usize)> = report
+    let mut order: Vec<(usize, Option<Place<'_>>)> = report
         .findings
         .par_iter()
         .enumerate()
-        .map(|(i, finding)| {
-            let at = locator
-                .place(finding.object, &finding.path)
-                .map_or(("", 0), |p| (p.file.name.as_str(), p.position.line));
-            (Reverse(finding.severity), at.0, at.1, i)
-        })
+        .map(|(i, finding)| (i, locator.place(finding.object, &finding.path)))
         .collect();
-    order.par_sort_unstable();
+    order.par_sort_unstable_by_key(|&(i, place)| {
+        let at = place.map_or(("", 0), |p| (p.file.name.as_str(), p.position.line));
+        (Reverse(report.findings[i].severity), at, i)
+    });
     let render = |item: &Item| -> io::Result<String> {
         let mut rendered = String::new();
         handler
@@ -191,15 +189,12 @@ pub fn write(
     let mut group = None;
     rendered_in_order(
         &order,
-        |&(.., i)| {
-            render(&finding_item(
-                report,
-                locator,
-                &sources,
-                &report.findings[i],
-            ))
+        |&(i, place)| {
+            let finding = &report.findings[i];
+            render(&finding_item(report, locator, &sources, finding, place))
         },
-        |&(Reverse(severity), ..), text| {
+        |&(i, _), text| {
+            let severity = report.findings[i].severity;
             if !style.quiet && group != Some(severity) {
                 group = Some(severity);
                 writeln!(out, "{}\n", heading(report, severity))?;
@@ -223,8 +218,8 @@ fn finding_item(
     locator: &Locator<'_>,
     sources: &Sources,
     finding: &Finding,
+    place: Option<Place<'_>>,
 ) -> Item {
-    let place = locator.place(finding.object, &finding.path);
     let field = pointer::to_field_path(&finding.path);
     let (source, mut labels) = match place {
         Some(p) => {
