@@ -9,15 +9,16 @@
 //! file a third time. Large files are cut at document markers so that both cores share
 //! them. Both passes see the same objects in the same order, so indexes agree.
 //!
-//! The first pass reads text skimmed of what outlines leave out ([`crate::load::skim`]):
-//! a guess the second pass checks, document by document, by outline fingerprints.
+//! The first pass reads text skimmed of what outlines leave out ([`crate::load::skim`]),
+//! with a reader of the plain YAML that skimmed manifests are written in
+//! ([`crate::load::plain`]) rather than saphyr-parser where it can: two guesses the second
+//! pass checks, document by document, by outline fingerprints.
 //!
 //! When the report does not quote the text (`keep_text`), the second pass lets it go as it
 //! goes: a file in one piece once its objects are linted, a file cut into pieces as soon as
 //! the first pass is done, its pieces then read again from disk and checked against what
 //! the first pass read.
 
-use std::borrow::Cow;
 use std::hash::BuildHasher;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -102,9 +103,8 @@ struct Outlined {
     objects: usize,
     /// Documents, empty ones included.
     documents: usize,
-    /// When the first pass read skimmed text: each document's index in the piece and the
-    /// fingerprint of its outline.
-    fingerprints: Option<Vec<(usize, u64)>>,
+    /// Each document's index in the piece and the fingerprint of its outline.
+    fingerprints: Vec<(usize, u64)>,
 }
 
 /// What the first pass keeps of a piece.
@@ -112,7 +112,7 @@ struct Outlined {
 struct Seen {
     objects: Vec<(ObjectRef, Option<Entry>)>,
     documents: usize,
-    fingerprints: Option<Vec<(usize, u64)>>,
+    fingerprints: Vec<(usize, u64)>,
     skipped: usize,
     /// A parse or object error: the file is read again whole, so that errors read exactly as
     /// they would without the cut.
@@ -450,13 +450,13 @@ fn outline(piece: &Piece, text: &str, input: &CheckInput<'_>) -> Seen {
     if cut && !input.keep_text {
         seen.text = Some(text_fingerprint(text));
     }
+    // Both skimming and the reader of plain YAML are guesses that the second pass checks
+    // against every document's outline.
     let text = skim(text);
-    let mut fingerprints = matches!(text, Cow::Owned(_)).then(Vec::new);
+    let mut fingerprints = Vec::new();
     let (errors, documents) = yaml::parse_outlines(&text, input.limits, |doc| {
         let document = doc.index;
-        if let Some(fingerprints) = &mut fingerprints {
-            fingerprints.push((document, outline_fingerprint(&doc.value)));
-        }
+        fingerprints.push((document, outline_fingerprint(&doc.value)));
         seen.skipped +=
             document_objects(
                 doc.value,
@@ -513,9 +513,7 @@ fn second_pass(piece: &Piece, text: &str, index: &Index<'_>, input: &CheckInput<
     let mut mine: Vec<Linting> = Vec::new();
     let mut failed = false;
     let said = piece.outlined.as_ref();
-    let mut fingerprints = said
-        .and_then(|o| o.fingerprints.as_ref())
-        .map(|_| Vec::new());
+    let mut fingerprints = said.map(|_| Vec::new());
     // A whole file's errors were reported by the first pass, which saw the same objects.
     let (errors, count) = yaml::parse_each(text, SpanMode::Record, input.limits, |doc| {
         let document = doc.index;
@@ -540,7 +538,7 @@ fn second_pass(piece: &Piece, text: &str, index: &Index<'_>, input: &CheckInput<
     let read = Outlined {
         objects: mine.len(),
         documents: count,
-        fingerprints,
+        fingerprints: fingerprints.unwrap_or_default(),
     };
     if said.is_some_and(|said| failed || !errors.is_empty() || *said != read) {
         return Second::inconsistent();
@@ -1004,10 +1002,7 @@ mod tests {
         let first = first_pass(&files, &mut [false], &input);
         let index = Index::from_entries(first.set, &[], None);
         let piece = &first.pieces[0];
-        assert!(piece
-            .outlined
-            .as_ref()
-            .is_some_and(|o| o.fingerprints.is_some()));
+        assert!(piece.outlined.is_some());
         !second_pass(piece, &whole[piece.start..piece.end], &index, &input).inconsistent
     }
 

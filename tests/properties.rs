@@ -7,13 +7,14 @@ mod manifests;
 
 use halint::load::render::RenderOptions;
 use halint::load::skim::skim;
-use halint::load::yaml;
 use halint::load::{load_text, Limits};
+use halint::load::{plain, yaml};
 use halint::objects::ObjectRef;
 use halint::pipeline::{self, CheckInput};
 use halint::report::{Format, Places, Report, Style};
 use halint::{lint_all, Config, Date, LintInput};
 use proptest::prelude::*;
+use saphyr_parser::{Event, Parser};
 use serde_json::Value;
 
 /// Loads, lints and renders `text`; fails on an unlocated error, or when the CLI's
@@ -164,8 +165,81 @@ fn outlines(text: &str) -> Result<Vec<(usize, u64)>, usize> {
     }
 }
 
+/// Wherever the reader of plain YAML reads `text`, and the skimmed text the first pass
+/// hands it, it reads the events saphyr-parser does.
+fn plain_agrees(text: &str) -> Result<(), TestCaseError> {
+    for text in [text, &skim(text)] {
+        let Some(ours) = plain::events(text) else {
+            continue;
+        };
+        let ours: Vec<Event> = ours.into_iter().map(|(e, _)| e).collect();
+        let mut parser = Parser::new_from_str(text);
+        let mut theirs = Vec::new();
+        loop {
+            match parser.next_event() {
+                Some(Ok((Event::StreamStart, _))) => {}
+                Some(Ok((Event::StreamEnd, _))) | None => break,
+                Some(Ok((event, _))) => theirs.push(event),
+                Some(Err(err)) => {
+                    return Err(TestCaseError::fail(format!(
+                        "read, but not YAML: {err} in {text:?}"
+                    )))
+                }
+            }
+        }
+        prop_assert_eq!(ours, theirs, "{:?}", text);
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(manifests::cases(384))]
+
+    #[test]
+    fn the_plain_reader_reads_what_saphyr_parser_reads(
+        docs in prop::collection::vec(manifests::object(), 1..4),
+        style in prop::collection::vec(any::<u8>(), 1..64),
+        edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..4),
+        plain in any::<bool>(),
+    ) {
+        let mut style = match plain {
+            true => manifests::Style::plain(style),
+            false => manifests::Style::new(style),
+        };
+        let text = manifests::to_yaml(&docs, &mut style);
+        plain_agrees(&text)?;
+        plain_agrees(&manifests::damage(&text, &edits))?;
+    }
+
+    /// The outlines of a text, read by the reader of plain YAML as far as it goes and by
+    /// saphyr-parser from the document it gives up on, are the outlines of its documents
+    /// read whole.
+    #[test]
+    fn outlines_are_the_outlines_of_the_documents_read_whole(
+        docs in prop::collection::vec(manifests::object(), 1..5),
+        style in prop::collection::vec(any::<u8>(), 1..64),
+        plain in any::<bool>(),
+    ) {
+        let mut style = match plain {
+            true => manifests::Style::plain(style),
+            // An anchor in a left-out field, aliased outside it, is what outlines cannot
+            // see (the second pass reads such a file whole).
+            false => manifests::Style::without_anchors(style),
+        };
+        let text = manifests::to_yaml(&docs, &mut style);
+        let mut whole = Vec::new();
+        let (errors, _) = yaml::parse_each(&text, yaml::SpanMode::Skip, &Limits::default(), |doc| {
+            whole.push((doc.index, yaml::outline_fingerprint(&doc.value)))
+        });
+        if let (true, Ok(outlines)) = (errors.is_empty(), outlines(&text)) {
+            prop_assert_eq!(outlines, whole, "{}", text);
+        }
+    }
+
+    #[test]
+    fn the_plain_reader_never_misreads_any_text(text in r#"[-:#{}\[\], '"a1.~\n]{0,80}"#) {
+        plain_agrees(&text)?;
+    }
 
     #[test]
     fn generated_manifests_load_lint_and_report(

@@ -2,6 +2,7 @@
 
 pub mod collect;
 pub mod limits;
+pub mod plain;
 pub mod render;
 pub mod skim;
 pub mod span;

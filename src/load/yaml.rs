@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
 
-use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
 use serde_json::{Map, Number, Value};
 
 use super::limits::Limits;
@@ -65,7 +65,10 @@ pub fn parse_each(
     limits: &Limits,
     on_document: impl FnMut(Document),
 ) -> (Vec<ParseError>, usize) {
-    stream(Builder::new(spans, limits), text, limits, on_document)
+    let mut parser = Parser::new_from_str(text);
+    let events = || parser.next_event();
+    let builder = Builder::new(spans, limits);
+    stream(builder, events, limits, on_document, Handover::default())
 }
 
 /// Like [`parse_each`] without positions, but leaving out of each object what no
@@ -75,14 +78,49 @@ pub fn parse_each(
 /// reporting on it.
 /// Returns the errors, and how many documents the text holds (empty ones included, which
 /// are never handed over but count in the documents' indexes).
+///
+/// Text in the plain subset that skimmed manifests are written in is read by
+/// [`super::plain`], which hands the builder the events saphyr-parser would, for a sixth
+/// of the instructions; saphyr-parser reads on from a document the reader gives up on.
 pub fn parse_outlines(
     text: &str,
     limits: &Limits,
-    on_document: impl FnMut(Document),
+    mut on_document: impl FnMut(Document),
 ) -> (Vec<ParseError>, usize) {
-    let mut builder = Builder::new(SpanMode::Skip, limits);
-    builder.outline = true;
-    stream(builder, text, limits, on_document)
+    let outlines = || {
+        let mut builder = Builder::new(SpanMode::Skip, limits);
+        builder.outline = true;
+        builder
+    };
+    let mut builder = outlines();
+    let mut handover = Handover::default();
+    let read = super::plain::read(text, |event, span| {
+        // A document is handed over once the reader is through with it, when the next one
+        // starts: the reader may give up after its node, on what follows it.
+        if matches!(event, Event::DocumentStart(_)) {
+            handover.hand_over(&mut builder, limits, &mut on_document);
+        }
+        if !handover.over {
+            builder.on_event(event, span);
+        }
+    });
+    match read {
+        Ok(()) => {
+            handover.hand_over(&mut builder, limits, &mut on_document);
+            handover.errors.append(&mut builder.out.errors);
+            (handover.errors, builder.doc_index)
+        }
+        Err(gave_up) => {
+            // What the reader read of the document it gave up on goes with its builder.
+            // The rest is read from that document's start on.
+            let mut builder = outlines();
+            builder.doc_index = gave_up.documents;
+            builder.lines_before = gave_up.line - 1;
+            let mut parser = Parser::new_from_str(&text[gave_up.offset..]);
+            let events = || parser.next_event();
+            stream(builder, events, limits, on_document, handover)
+        }
+    }
 }
 
 /// The first document of `text`, with positions, and nothing after it read: one document
@@ -106,47 +144,74 @@ pub fn parse_first(text: &str, limits: &Limits) -> Option<Document> {
     }
 }
 
-fn stream(
+/// Builds documents from `events` and hands each over as soon as it is complete.
+fn stream<'t>(
     mut builder: Builder<'_>,
-    text: &str,
+    mut events: impl FnMut() -> Option<Result<(Event<'t>, Span), ScanError>>,
     limits: &Limits,
     mut on_document: impl FnMut(Document),
+    mut handover: Handover,
 ) -> (Vec<ParseError>, usize) {
-    let mut parser = Parser::new_from_str(text);
-    let mut count = 0;
     loop {
-        match parser.next_event() {
+        match events() {
             None => break,
             Some(Ok((Event::StreamEnd, _))) => break,
             Some(Ok((event, span))) => builder.on_event(event, span),
             Some(Err(err)) => {
                 let m = err.marker();
                 builder.out.errors.push(ParseError {
-                    position: Position::new(m.line(), m.col() + 1),
+                    position: Position::new(builder.lines_before + m.line(), m.col() + 1),
                     message: format!("invalid YAML: {}", err.info()),
                 });
                 break;
             }
         }
+        handover.hand_over(&mut builder, limits, &mut on_document);
+        if handover.over {
+            break;
+        }
+    }
+    handover.errors.append(&mut builder.out.errors);
+    (handover.errors, builder.doc_index)
+}
+
+/// Documents handed over, counted against the limit, and the errors of those documents
+/// (and of the ones that failed among them).
+#[derive(Default)]
+struct Handover {
+    count: usize,
+    /// Past the limit: the rest is not read.
+    over: bool,
+    errors: Vec<ParseError>,
+}
+
+impl Handover {
+    fn hand_over(
+        &mut self,
+        builder: &mut Builder<'_>,
+        limits: &Limits,
+        on_document: &mut impl FnMut(Document),
+    ) {
+        self.errors.append(&mut builder.out.errors);
         for doc in builder.out.documents.drain(..) {
-            count += 1;
-            if count > limits.max_documents {
+            if self.over {
+                break;
+            }
+            self.count += 1;
+            if self.count > limits.max_documents {
+                self.over = true;
+                self.errors.push(ParseError {
+                    position: Position::new(1, 1),
+                    message: format!(
+                        "more than {} documents in one file; the rest is not read",
+                        limits.max_documents
+                    ),
+                });
                 break;
             }
             on_document(doc);
         }
-        if count > limits.max_documents {
-            builder.out.errors.push(ParseError {
-                position: Position::new(1, 1),
-                message: format!(
-                    "more than {} documents in one file; the rest is not read",
-                    limits.max_documents
-                ),
-            });
-            break;
-        }
     }
-    (builder.out.errors, builder.doc_index)
 }
 
 /// A node under construction.
@@ -188,6 +253,8 @@ struct Builder<'l> {
     outline: bool,
     /// Open collections of a node being left out.
     skipping: usize,
+    /// Lines of the text before the one its events count from.
+    lines_before: usize,
 }
 
 /// Fields left out of outlines, as paths from an object's root: every field that no
@@ -238,6 +305,7 @@ impl<'l> Builder<'l> {
             failed: false,
             outline: false,
             skipping: 0,
+            lines_before: 0,
         }
     }
 
@@ -271,7 +339,7 @@ impl<'l> Builder<'l> {
     }
 
     fn on_event(&mut self, event: Event<'_>, span: Span) {
-        let at = Position::new(span.start.line(), span.start.col() + 1);
+        let at = Position::new(self.lines_before + span.start.line(), span.start.col() + 1);
         match event {
             Event::DocumentStart(_) => {
                 self.stack.clear();
@@ -636,6 +704,59 @@ mod tests {
             serde_json::json!({"a": 3, "b": "3", "c": true, "d": null, "e": 1.5, "f": 16,
                                "g": "web", "h": "4", "i": -2})
         );
+    }
+
+    type Outlines = (Vec<(usize, Value)>, Vec<ParseError>, usize);
+
+    fn outlines_by(
+        read: impl FnOnce(&mut dyn FnMut(Document)) -> (Vec<ParseError>, usize),
+    ) -> Outlines {
+        let mut documents = Vec::new();
+        let (errors, count) = read(&mut |doc| documents.push((doc.index, doc.value)));
+        (documents, errors, count)
+    }
+
+    /// Outlines as saphyr-parser alone reads them.
+    fn saphyr_outlines(text: &str) -> Outlines {
+        let limits = Limits::default();
+        outlines_by(|on_document| {
+            let mut builder = Builder::new(SpanMode::Skip, &limits);
+            builder.outline = true;
+            let mut parser = Parser::new_from_str(text);
+            let events = || parser.next_event();
+            stream(builder, events, &limits, on_document, Handover::default())
+        })
+    }
+
+    /// Where the reader of plain YAML gives up on a document, saphyr-parser reads from
+    /// that document on: the documents before it are handed over once, with their
+    /// mistakes, and the rest as saphyr-parser reads them.
+    #[test]
+    fn outlines_read_on_where_the_plain_reader_gives_up() {
+        for text in [
+            "a: 1\n---\nb: &x 2\nc: *x\n---\nd: 3\n",
+            "a: |\n  x\n---\nb: 1\n",
+            "a: 1\na: 2\n---\nb: 1\n---\nc: &x 1\n",
+            "a: 1\n...\n%YAML 1.2\n---\nb: 1\n",
+            "---\n  a: 1\nb: 2\n---\nc: 1\n",
+            "a: 1\n---\n---\nb: 'x\n  y'\n---\nc: 1\n",
+            "a: 1\n---\nb: é\n",
+            "a: 1\n---\nb: [1\n---\nc: 1\n",
+        ] {
+            let ours =
+                outlines_by(|on_document| parse_outlines(text, &Limits::default(), on_document));
+            assert_eq!(ours, saphyr_outlines(text), "{text:?}");
+        }
+        // The documents before the one it gives up on are the reader's.
+        let text = "a: 1\n---\nb: &x 2\n";
+        let mut events = Vec::new();
+        let gave_up = crate::load::plain::read(text, |e, _| events.push(e)).unwrap_err();
+        let want = crate::load::plain::GaveUp {
+            offset: 5,
+            line: 2,
+            documents: 1,
+        };
+        assert_eq!(gave_up, want);
     }
 
     /// The first document only, read as the whole stream reads it, and nothing of a

@@ -307,6 +307,9 @@ pub fn object() -> impl Strategy<Value = Value> {
 pub struct Style {
     picks: Vec<u8>,
     anchors: bool,
+    /// Block scalars and directives too; without them, and without anchors, what is
+    /// left is mostly what the reader of plain YAML reads.
+    block_scalars: bool,
 }
 
 impl Style {
@@ -314,6 +317,7 @@ impl Style {
         Style {
             picks,
             anchors: true,
+            block_scalars: true,
         }
     }
 
@@ -322,6 +326,17 @@ impl Style {
         Style {
             picks,
             anchors: false,
+            block_scalars: true,
+        }
+    }
+
+    /// Without anchors, block scalars and directives: text the reader of plain YAML
+    /// reads, where its scalars allow.
+    pub fn plain(picks: Vec<u8>) -> Self {
+        Style {
+            picks,
+            anchors: false,
+            block_scalars: false,
         }
     }
 
@@ -336,7 +351,7 @@ impl Style {
 /// quoted or block scalars, anchors with aliases, comments, `---` and `...` markers.
 pub fn to_yaml(documents: &[Value], style: &mut Style) -> String {
     let mut out = String::new();
-    let directive = style.pick(3) == 0;
+    let directive = style.pick(3) == 0 && style.block_scalars;
     if directive {
         out.push_str("%YAML 1.2\n");
     }
@@ -470,7 +485,7 @@ fn value_after_key(
             _ => out.push('\n'),
         }
         block(v, indent + 2, style, anchors, out);
-    } else if let (Value::String(s), 0) = (v, style.pick(6)) {
+    } else if let (Value::String(s), 0, true) = (v, style.pick(6), style.block_scalars) {
         // A literal block scalar.
         out.push_str(" |-\n");
         for line in s.split('\n') {

@@ -1,0 +1,744 @@
+//! A reader for the plain subset of YAML that skimmed manifests are written in: block
+//! mappings and sequences by indentation, one-line scalars, one-line flow collections.
+//! It hands the same events as saphyr-parser to the same builder, several times cheaper,
+//! for the CLI's first pass (`super::yaml::parse_outlines`).
+//!
+//! It reads only what it is sure of: at the first thing outside the subset (tabs, anchors,
+//! aliases, tags, block scalars, a scalar running over lines, escapes, anything but
+//! ASCII) it gives
+//! up and the caller parses with saphyr-parser. Being sure is still not trusted: the second
+//! pass parses every byte with saphyr-parser and compares each document's outline with
+//! the first pass's (`super::yaml::outline_fingerprint`), so a wrong reading costs a
+//! re-read, never a wrong answer; a test holds this reader to saphyr-parser's events.
+
+use std::borrow::Cow;
+
+use saphyr_parser::{Event, Marker, ScalarStyle, Span};
+
+/// Deeper than any manifest nests; past it saphyr-parser and the builder's limits decide.
+const MAX_DEPTH: usize = 64;
+
+/// Where [`read`] gave up: the document it was reading starts at byte `offset` of the
+/// text, on its `line`-th line, after `documents` documents (empty ones included) that it
+/// read whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GaveUp {
+    pub offset: usize,
+    pub line: usize,
+    pub documents: usize,
+}
+
+/// Hands `sink` the events of `text` (documents and their nodes, without the stream's
+/// start and end), in the order saphyr-parser would. Where `text` leaves the subset, the
+/// events of the document it was reading stop short, and the caller reads on with
+/// saphyr-parser from that document's start: documents are cut at their markers there,
+/// as the CLI cuts large files.
+pub fn read<'t>(text: &'t str, sink: impl FnMut(Event<'t>, Span)) -> Result<(), GaveUp> {
+    let bytes = text.as_bytes();
+    if !bytes
+        .iter()
+        .all(|&b| matches!(b, b' '..=b'~' | b'\n' | b'\r'))
+        || has_lone_cr(bytes)
+    {
+        return Err(GaveUp {
+            offset: 0,
+            line: 1,
+            documents: 0,
+        });
+    }
+    let mut reader = Reader {
+        text,
+        lines: lines(text),
+        at: 0,
+        documents: 0,
+        sink,
+    };
+    while let Some(line) = reader.line() {
+        if reader.document().is_none() {
+            return Err(GaveUp {
+                offset: line.begins,
+                line: line.number,
+                documents: reader.documents,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The events [`read`] hands over, collected; None where it gives up.
+pub fn events(text: &str) -> Option<Vec<(Event<'_>, Span)>> {
+    let mut events = Vec::new();
+    read(text, |event, span| events.push((event, span))).ok()?;
+    Some(events)
+}
+
+fn has_lone_cr(bytes: &[u8]) -> bool {
+    memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'))
+}
+
+/// A line that holds something: where its content starts and ends (without the line
+/// break), and its 1-based number. A sequence item's mapping narrows its first line to the
+/// mapping's first key.
+#[derive(Clone, Copy)]
+struct Line {
+    number: usize,
+    /// Byte offset of the line's first byte.
+    begins: usize,
+    /// Column of `start` (0-based), the content's indentation.
+    indent: usize,
+    start: usize,
+    end: usize,
+}
+
+/// The lines that hold something; blank and comment-only lines carry nothing.
+fn lines(text: &str) -> Vec<Line> {
+    let bytes = text.as_bytes();
+    // Manifests' lines are ~20 bytes; skimmed ones are shorter.
+    let mut out = Vec::with_capacity(bytes.len() / 16);
+    let mut begins = 0;
+    let mut number = 1;
+    while begins < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[begins..]).map_or(bytes.len(), |i| begins + i);
+        let content_end = if end > begins && bytes[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        let indent = bytes[begins..content_end]
+            .iter()
+            .take_while(|&&b| b == b' ')
+            .count();
+        let start = begins + indent;
+        if start < content_end && bytes[start] != b'#' {
+            out.push(Line {
+                number,
+                begins,
+                indent,
+                start,
+                end: content_end,
+            });
+        }
+        begins = end + 1;
+        number += 1;
+    }
+    out
+}
+
+struct Reader<'t, S> {
+    text: &'t str,
+    lines: Vec<Line>,
+    /// The line being read.
+    at: usize,
+    /// Documents read whole.
+    documents: usize,
+    sink: S,
+}
+
+impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
+    fn line(&self) -> Option<Line> {
+        self.lines.get(self.at).copied()
+    }
+
+    fn content(&self, line: Line) -> &'t str {
+        &self.text[line.start..line.end]
+    }
+
+    fn marker(&self, line: Line, offset: usize) -> Marker {
+        Marker::new(offset, line.number, offset - line.begins)
+    }
+
+    fn emit(&mut self, event: Event<'t>, line: Line, from: usize, to: usize) {
+        let span = Span::new(self.marker(line, from), self.marker(line, to));
+        (self.sink)(event, span);
+    }
+
+    fn scalar(
+        &mut self,
+        text: Cow<'t, str>,
+        style: ScalarStyle,
+        line: Line,
+        from: usize,
+        to: usize,
+    ) {
+        self.emit(Event::Scalar(text, style, 0, None), line, from, to);
+    }
+
+    /// A line that is `---` or `...`, with nothing after it but a comment: which one.
+    fn document_marker(&self, line: Line) -> Option<Result<&'static str, ()>> {
+        if line.indent != 0 {
+            return None;
+        }
+        let content = self.content(line);
+        for marker in ["---", "..."] {
+            if let Some(rest) = content.strip_prefix(marker) {
+                if rest.is_empty() {
+                    return Some(Ok(marker));
+                }
+                if rest.starts_with(' ') {
+                    // Content after a marker is outside the subset.
+                    let rest = rest.trim_start_matches(' ');
+                    return Some(if rest.is_empty() || rest.starts_with('#') {
+                        Ok(marker)
+                    } else {
+                        Err(())
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    /// The document that starts at the current line, with what ends it (`...`), or a
+    /// `...` that ends nothing.
+    fn document(&mut self) -> Option<()> {
+        let line = self.line()?;
+        let explicit = match self.document_marker(line) {
+            Some(Err(())) => return None,
+            Some(Ok("...")) => {
+                self.at += 1;
+                return Some(());
+            }
+            Some(Ok(_)) => {
+                self.at += 1;
+                true
+            }
+            None => false,
+        };
+        let start = self.line().filter(|l| self.document_marker(*l).is_none());
+        let at = if explicit { line } else { start? };
+        self.emit(Event::DocumentStart(explicit), at, at.start, at.start);
+        match start {
+            Some(first) => {
+                if first.indent != 0 && !explicit {
+                    return None;
+                }
+                self.block_node(first.indent, 0)?;
+            }
+            None => self.scalar(Cow::Borrowed(""), ScalarStyle::Plain, at, at.end, at.end),
+        }
+        let end = self.line().unwrap_or(at);
+        self.emit(Event::DocumentEnd, end, end.start, end.start);
+        if let Some(line) = self.line() {
+            match self.document_marker(line) {
+                Some(Ok("...")) => self.at += 1,
+                Some(Ok(_)) => {}
+                // A document's node ended, and something that is no document follows.
+                _ => return None,
+            }
+        }
+        self.documents += 1;
+        Some(())
+    }
+
+    /// The block node whose first line is the current one, at `indent`.
+    fn block_node(&mut self, indent: usize, depth: usize) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let line = self.line()?;
+        if line.indent != indent || self.document_marker(line).is_some() {
+            return None;
+        }
+        if item_marker(self.content(line)).is_some() {
+            self.block_sequence(indent, depth)
+        } else if key_split(self.content(line)).is_some() {
+            self.block_mapping(indent, depth)
+        } else {
+            // A root or nested scalar on its own line, perhaps running over lines.
+            None
+        }
+    }
+
+    fn block_mapping(&mut self, indent: usize, depth: usize) -> Option<()> {
+        let first = self.line()?;
+        self.emit(
+            Event::MappingStart(0, None),
+            first,
+            first.start,
+            first.start,
+        );
+        while let Some(line) = self.line() {
+            if line.indent < indent || self.document_marker(line).is_some() {
+                break;
+            }
+            if line.indent > indent {
+                return None;
+            }
+            let content = self.content(line);
+            let (key, style, key_len, rest) = key_split(content)?;
+            self.scalar(key, style, line, line.start, line.start + key_len);
+            let value_at = skip_spaces(self.text.as_bytes(), line.end - rest.len(), line.end);
+            self.at += 1;
+            if self.ends_here(value_at, line.end) {
+                match self.line() {
+                    Some(next) if next.indent > indent && self.document_marker(next).is_none() => {
+                        self.block_node(next.indent, depth + 1)?;
+                    }
+                    Some(next)
+                        if next.indent == indent
+                            && self.document_marker(next).is_none()
+                            && item_marker(self.content(next)).is_some() =>
+                    {
+                        // A sequence at its key's own indentation.
+                        self.block_sequence(indent, depth + 1)?;
+                    }
+                    _ => self.scalar(
+                        Cow::Borrowed(""),
+                        ScalarStyle::Plain,
+                        line,
+                        line.end,
+                        line.end,
+                    ),
+                }
+            } else {
+                // A line indented further after this one would continue a plain scalar
+                // (or be a mistake): the loop gives up on it.
+                self.inline_value(line, value_at, depth + 1)?;
+            }
+        }
+        let end = self.line().unwrap_or(first);
+        self.emit(Event::MappingEnd, end, end.start, end.start);
+        Some(())
+    }
+
+    fn block_sequence(&mut self, indent: usize, depth: usize) -> Option<()> {
+        let first = self.line()?;
+        self.emit(
+            Event::SequenceStart(0, None),
+            first,
+            first.start,
+            first.start,
+        );
+        while let Some(line) = self.line() {
+            if line.indent < indent || self.document_marker(line).is_some() {
+                break;
+            }
+            if line.indent > indent {
+                return None;
+            }
+            let Some(after) = item_marker(self.content(line)) else {
+                // The key after an indentless sequence.
+                break;
+            };
+            let rest = &self.content(line)[after..];
+            let spaces = rest.len() - rest.trim_start_matches(' ').len();
+            if self.ends_here(line.start + after, line.end) {
+                self.at += 1;
+                match self.line() {
+                    Some(next) if next.indent > indent && self.document_marker(next).is_none() => {
+                        self.block_node(next.indent, depth + 1)?;
+                    }
+                    _ => self.scalar(
+                        Cow::Borrowed(""),
+                        ScalarStyle::Plain,
+                        line,
+                        line.end,
+                        line.end,
+                    ),
+                }
+                continue;
+            }
+            let rest = &rest[spaces..];
+            let column = line.indent + after + spaces;
+            if item_marker(rest).is_some() {
+                // `- - x`: a sequence in a sequence on one line.
+                return None;
+            }
+            if key_split(rest).is_some() {
+                // `- key: value`: a mapping whose keys line up with this first one.
+                let narrowed = &mut self.lines[self.at];
+                narrowed.start += after + spaces;
+                narrowed.indent = column;
+                self.block_node(column, depth + 1)?;
+                continue;
+            }
+            self.at += 1;
+            self.inline_value(line, line.start + after + spaces, depth + 1)?;
+        }
+        let end = self.line().unwrap_or(first);
+        self.emit(Event::SequenceEnd, end, end.start, end.start);
+        Some(())
+    }
+
+    /// The value that starts at `from` on `line` and ends it (but for a comment).
+    fn inline_value(&mut self, line: Line, from: usize, depth: usize) -> Option<()> {
+        let bytes = self.text.as_bytes();
+        let end = match bytes[from] {
+            b'{' | b'[' => self.flow_node(line, from, depth)?,
+            b'\'' | b'"' => self.quoted(line, from)?,
+            _ => {
+                let text = &self.text[from..line.end];
+                let len = plain_len(text, false)?;
+                let value = text[..len].trim_end_matches(' ');
+                if value.contains(": ") || value.ends_with(':') {
+                    return None;
+                }
+                self.scalar(
+                    Cow::Borrowed(value),
+                    ScalarStyle::Plain,
+                    line,
+                    from,
+                    from + value.len(),
+                );
+                from + len
+            }
+        };
+        self.ends_here(end, line.end).then_some(())
+    }
+
+    /// Nothing from `at` to `end` but spaces and perhaps a comment, which needs a space
+    /// before it.
+    fn ends_here(&self, at: usize, end: usize) -> bool {
+        let bytes = self.text.as_bytes();
+        let i = skip_spaces(bytes, at, end);
+        i == end || (bytes[i] == b'#' && i > 0 && bytes[i - 1] == b' ')
+    }
+
+    /// A quoted scalar that closes on its line; returns where it ends.
+    fn quoted(&mut self, line: Line, from: usize) -> Option<usize> {
+        let (text, style, end) = quoted_scalar(self.text, from, line.end)?;
+        self.scalar(text, style, line, from, end);
+        Some(end)
+    }
+
+    /// A flow collection, or a node inside one, that closes on its line; returns where it
+    /// ends.
+    fn flow_node(&mut self, line: Line, from: usize, depth: usize) -> Option<usize> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let bytes = self.text.as_bytes();
+        let (close, map) = match bytes[from] {
+            b'{' => (b'}', true),
+            b'[' => (b']', false),
+            b'\'' | b'"' => return self.quoted(line, from),
+            _ => {
+                let text = &self.text[from..line.end];
+                let len = plain_len(text, true)?;
+                let value = text[..len].trim_end_matches(' ');
+                if value.is_empty() {
+                    return None;
+                }
+                self.scalar(
+                    Cow::Borrowed(value),
+                    ScalarStyle::Plain,
+                    line,
+                    from,
+                    from + value.len(),
+                );
+                return Some(from + len);
+            }
+        };
+        let start = if map {
+            Event::MappingStart(0, None)
+        } else {
+            Event::SequenceStart(0, None)
+        };
+        self.emit(start, line, from, from + 1);
+        let mut i = skip_spaces(bytes, from + 1, line.end);
+        if bytes.get(i) == Some(&close) {
+            let end = if map {
+                Event::MappingEnd
+            } else {
+                Event::SequenceEnd
+            };
+            self.emit(end, line, i, i + 1);
+            return Some(i + 1);
+        }
+        loop {
+            if i >= line.end || matches!(bytes[i], b',' | b'}' | b']' | b':' | b'#') {
+                // A missing entry, a mistake, or an indicator this reader leaves out.
+                return None;
+            }
+            i = self.flow_node(line, i, depth + 1)?;
+            i = skip_spaces(bytes, i, line.end);
+            if map {
+                // `key: value`; a key with no value is outside the subset.
+                if bytes.get(i) != Some(&b':') || !matches!(bytes.get(i + 1), Some(b' ')) {
+                    return None;
+                }
+                i = skip_spaces(bytes, i + 1, line.end);
+                match bytes.get(i) {
+                    Some(b',' | b'}') => {
+                        self.scalar(Cow::Borrowed(""), ScalarStyle::Plain, line, i, i)
+                    }
+                    Some(b'#') | None => return None,
+                    Some(_) => {
+                        if matches!(bytes[i], b']' | b':') {
+                            return None;
+                        }
+                        i = self.flow_node(line, i, depth + 1)?;
+                    }
+                }
+                i = skip_spaces(bytes, i, line.end);
+            }
+            match bytes.get(i) {
+                Some(b',') => i = skip_spaces(bytes, i + 1, line.end),
+                Some(&b) if b == close => {
+                    let end = if map {
+                        Event::MappingEnd
+                    } else {
+                        Event::SequenceEnd
+                    };
+                    self.emit(end, line, i, i + 1);
+                    return Some(i + 1);
+                }
+                _ => return None,
+            }
+            if bytes.get(i) == Some(&close) {
+                // A trailing comma.
+                return None;
+            }
+        }
+    }
+}
+
+fn skip_spaces(bytes: &[u8], mut i: usize, end: usize) -> usize {
+    while i < end && bytes[i] == b' ' {
+        i += 1;
+    }
+    i
+}
+
+/// After a sequence item's `-`: where its value starts (the `-` followed by a space or
+/// nothing).
+fn item_marker(content: &str) -> Option<usize> {
+    match content.as_bytes() {
+        [b'-'] => Some(1),
+        [b'-', b' ', ..] => Some(1),
+        _ => None,
+    }
+}
+
+/// A `key:` line's key (its text, style and length in the line) and what follows its
+/// colon. A plain key is of the characters names and labels use; a quoted one closes on
+/// its line.
+fn key_split(content: &str) -> Option<(Cow<'_, str>, ScalarStyle, usize, &str)> {
+    let bytes = content.as_bytes();
+    let (key, style, len) = match bytes.first()? {
+        b'"' | b'\'' => quoted_scalar(content, 0, content.len())?,
+        b if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/') => {
+            let len = bytes
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+                .count();
+            (Cow::Borrowed(&content[..len]), ScalarStyle::Plain, len)
+        }
+        _ => return None,
+    };
+    let after = content[len..].strip_prefix(':')?;
+    if !(after.is_empty() || after.starts_with(' ')) {
+        return None;
+    }
+    Some((key, style, len, after))
+}
+
+/// The quoted scalar that starts at `from` and closes before `end`: its text, its style,
+/// and where it ends. None when it runs on, or holds an escape.
+fn quoted_scalar(
+    text: &str,
+    from: usize,
+    end: usize,
+) -> Option<(Cow<'_, str>, ScalarStyle, usize)> {
+    let bytes = text.as_bytes();
+    let quote = bytes[from];
+    let mut i = from + 1;
+    let mut doubled = false;
+    loop {
+        i += bytes[i..end].iter().position(|&b| b == quote)?;
+        if quote == b'\'' && i + 1 < end && bytes[i + 1] == b'\'' {
+            doubled = true;
+            i += 2;
+            continue;
+        }
+        break;
+    }
+    let inner = &text[from + 1..i];
+    let scalar = match quote {
+        b'\'' if doubled => (
+            Cow::Owned(inner.replace("''", "'")),
+            ScalarStyle::SingleQuoted,
+        ),
+        b'\'' => (Cow::Borrowed(inner), ScalarStyle::SingleQuoted),
+        // Escapes are outside the subset.
+        _ if inner.contains('\\') => return None,
+        _ => (Cow::Borrowed(inner), ScalarStyle::DoubleQuoted),
+    };
+    Some((scalar.0, scalar.1, i + 1))
+}
+
+/// How long the plain scalar at the start of `text` is, up to a comment, the end of the
+/// line, or (in a flow collection) an indicator that ends it; trailing spaces included.
+/// None when it starts with an indicator or holds one this reader leaves out.
+fn plain_len(text: &str, flow: bool) -> Option<usize> {
+    let bytes = text.as_bytes();
+    match bytes.first()? {
+        // Indicators: of flow collections, comments, quotes, anchors, aliases, tags, block
+        // scalars, directives, complex keys, and the reserved ones.
+        b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'\'' | b'"' | b':' | b'&' | b'*' | b'!'
+        | b'|' | b'>' | b'%' | b'@' | b'`' | b'?' => return None,
+        b'-' if !bytes
+            .get(1)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'.') =>
+        {
+            return None
+        }
+        _ => {}
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' if i > 0 && bytes[i - 1] == b' ' => break,
+            b',' | b']' | b'}' if flow => break,
+            b'[' | b']' | b'{' | b'}' => return None,
+            b':' if flow => {
+                // A value indicator in a flow mapping ends the key; a colon inside a flow
+                // scalar is outside the subset.
+                if matches!(bytes.get(i + 1), Some(b' ')) {
+                    break;
+                }
+                return None;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Some(i)
+}
+
+#[cfg(test)]
+mod tests {
+    use saphyr_parser::Parser;
+
+    use super::*;
+
+    /// saphyr-parser's events between the stream's start and end, with each one's line;
+    /// None on a syntax error.
+    fn saphyr(text: &str) -> Option<Vec<(Event<'_>, usize)>> {
+        let mut parser = Parser::new_from_str(text);
+        let mut out = Vec::new();
+        loop {
+            match parser.next_event()? {
+                Err(_) => return None,
+                Ok((Event::StreamEnd, _)) => return Some(out),
+                Ok((Event::StreamStart, _)) => {}
+                Ok((event, span)) => out.push((event, span.start.line())),
+            }
+        }
+    }
+
+    fn read(text: &str) -> Option<Vec<(Event<'_>, usize)>> {
+        let events = events(text)?;
+        Some(
+            events
+                .into_iter()
+                .map(|(e, s)| (e, s.start.line()))
+                .collect(),
+        )
+    }
+
+    fn only_events<'t>(events: &[(Event<'t>, usize)]) -> Vec<Event<'t>> {
+        events.iter().map(|(e, _)| e.clone()).collect()
+    }
+
+    /// Read by this reader, and exactly as saphyr-parser reads it.
+    #[track_caller]
+    fn agrees(text: &str) {
+        let ours = read(text).unwrap_or_else(|| panic!("not read: {text:?}"));
+        let theirs = saphyr(text).unwrap_or_else(|| panic!("not YAML: {text:?}"));
+        assert_eq!(only_events(&ours), only_events(&theirs), "{text:?}");
+        // Where a node starts matters to nothing in the first pass but a document's
+        // position; scalars are where saphyr-parser puts them (an empty one, a null, is
+        // nowhere in the text).
+        for ((e, ours), (_, theirs)) in ours.iter().zip(&theirs) {
+            if matches!(e, Event::Scalar(text, ..) if !text.is_empty()) {
+                assert_eq!(ours, theirs, "line of {e:?} in {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn reads_manifests_as_saphyr_parser_does() {
+        agrees("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: team-1\nspec:\n  replicas: 3\n  selector:\n    matchLabels: {app: web, tier: 'front'}\n");
+        agrees("---\na: 1\n---\nb: [x, y, \"z\"]\n...\n---\n# only a comment\n");
+        agrees("a: 1\n---\n");
+        agrees("---\n");
+        agrees("# nothing\n");
+        agrees("");
+        agrees(
+            "items:\n- kind: Service\n  metadata:\n    name: a\n- kind: Pod\n  spec:\n    x: -1\n",
+        );
+        agrees("a:\n  - b: 1\n    c:\n      - 2\n      -\n      - {}\n  - []\n  -\n    d: e\n");
+        agrees("a: 'it''s' # says\nb: \"q\"\nc: x:y\nd: http://e/f?g=h&i=j\ne: 25%\nf: a,b\n");
+        agrees("a:\r\n  b: 1\r\n");
+        agrees("a:   \n  # c\n  b:    2   \nc: ~\nd: yes\ne: 0x1F\nf: 1.5e3\n");
+        agrees("k: {a: {b: [1, 2, {c: d}]}, e: }\n");
+        agrees("on: 1\n80: http\n.hidden: a\n/path: b\n");
+        agrees("a: b #c\nd: 'e'   # f\n");
+        agrees("...\n---\na: 1\n");
+        agrees("\"a\": 1\n'b''c': {\"d\": 'e'}\n");
+    }
+
+    /// What the subset leaves out is never read, and never read wrong: either saphyr-
+    /// parser agrees or this reader gives up.
+    #[test]
+    fn leaves_the_rest_to_saphyr_parser() {
+        for text in [
+            "a: &x 1\nb: *x\n",
+            "a: !!str 1\n",
+            "a: |\n  text\n",
+            "a: >\n  text\n",
+            "a: b\n  c\n",
+            "a: 'b\n  c'\n",
+            "a: \"b\\n\"\n",
+            "a:\tb\n",
+            "a: é\n",
+            "? a\n: b\n",
+            "%YAML 1.2\n---\na: 1\n",
+            "--- a\n",
+            "--- !t\na: 1\n",
+            "\"a\": 1\n",
+            "a: b: c\n",
+            "a: {b}\n",
+            "a: {b: c,}\n",
+            "a: [b\n",
+            "a: [b] c\n",
+            "a: {b: c:d}\n",
+            "- - a\n",
+            "a\n",
+            "  a: 1\nb: 2\n",
+            "a:\n  b: 1\n c: 2\n",
+            "a: 1\r b: 2\n",
+            "a: - b\n",
+            "a: @b\n",
+            "a: `b\n",
+            "a: \"b\"c\n",
+        ] {
+            if let Some(ours) = read(text) {
+                let theirs = saphyr(text);
+                assert_eq!(
+                    Some(only_events(&ours)),
+                    theirs.as_deref().map(only_events),
+                    "{text:?}"
+                );
+            }
+        }
+        assert!(read("a: &x 1\n").is_none());
+        assert!(read("a: b\n  c\n").is_none());
+        assert!(read("a: |\n  text\n").is_none());
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_left_to_saphyr_parser() {
+        let deep: String = (0..=MAX_DEPTH + 1)
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect();
+        assert!(read(&deep).is_none());
+        let flow = format!(
+            "a: {}{}\n",
+            "[".repeat(MAX_DEPTH + 2),
+            "]".repeat(MAX_DEPTH + 2)
+        );
+        assert!(read(&flow).is_none());
+    }
+}
