@@ -5,8 +5,8 @@
 //!
 //! It reads only what it is sure of: at the first thing outside the subset (tabs, anchors,
 //! aliases, tags, block scalars, a scalar running over lines, escapes, anything but
-//! ASCII) it gives
-//! up and the caller parses with saphyr-parser. Being sure is still not trusted: the second
+//! ASCII outside comments) it gives up, and the caller parses on with saphyr-parser from
+//! the start of the document it was reading. Being sure is still not trusted: the second
 //! pass parses every byte with saphyr-parser and compares each document's outline with
 //! the first pass's (`super::yaml::outline_fingerprint`), so a wrong reading costs a
 //! re-read, never a wrong answer; a test holds this reader to saphyr-parser's events.
@@ -34,35 +34,38 @@ pub struct GaveUp {
 /// saphyr-parser from that document's start: documents are cut at their markers there,
 /// as the CLI cuts large files.
 pub fn read<'t>(text: &'t str, sink: impl FnMut(Event<'t>, Span)) -> Result<(), GaveUp> {
-    let bytes = text.as_bytes();
-    if !bytes
-        .iter()
-        .all(|&b| matches!(b, b' '..=b'~' | b'\n' | b'\r'))
-        || has_lone_cr(bytes)
-    {
-        return Err(GaveUp {
-            offset: 0,
-            line: 1,
-            documents: 0,
-        });
+    let from_the_start = GaveUp {
+        offset: 0,
+        line: 1,
+        documents: 0,
+    };
+    if has_lone_cr(text.as_bytes()) {
+        return Err(from_the_start);
     }
+    let (lines, cut_short) = lines(text);
     let mut reader = Reader {
         text,
-        lines: lines(text),
+        lines,
         at: 0,
         documents: 0,
         sink,
     };
     while let Some(line) = reader.line() {
-        if reader.document().is_none() {
+        let before = reader.documents;
+        let read = reader.document().is_some();
+        // A document that ends where the lines it can read end may go on after them.
+        if !read || (cut_short && reader.line().is_none()) {
             return Err(GaveUp {
                 offset: line.begins,
                 line: line.number,
-                documents: reader.documents,
+                documents: before,
             });
         }
     }
-    Ok(())
+    match cut_short {
+        true => Err(from_the_start),
+        false => Ok(()),
+    }
 }
 
 /// The events [`read`] hands over, collected; None where it gives up.
@@ -90,8 +93,10 @@ struct Line {
     end: usize,
 }
 
-/// The lines that hold something; blank and comment-only lines carry nothing.
-fn lines(text: &str) -> Vec<Line> {
+/// The lines that hold something, up to the first that holds what the subset leaves out
+/// (anything but printable ASCII; a comment may hold anything but a byte order mark),
+/// and whether there was one. Blank and comment-only lines carry nothing.
+fn lines(text: &str) -> (Vec<Line>, bool) {
     let bytes = text.as_bytes();
     // Manifests' lines are ~20 bytes; skimmed ones are shorter.
     let mut out = Vec::with_capacity(bytes.len() / 16);
@@ -109,7 +114,17 @@ fn lines(text: &str) -> Vec<Line> {
             .take_while(|&&b| b == b' ')
             .count();
         let start = begins + indent;
-        if start < content_end && bytes[start] != b'#' {
+        if start < content_end && bytes[start] == b'#' {
+            if text[start..content_end].contains('\u{feff}') {
+                return (out, true);
+            }
+        } else if start < content_end {
+            if !bytes[start..content_end]
+                .iter()
+                .all(|b| (b' '..=b'~').contains(b))
+            {
+                return (out, true);
+            }
             out.push(Line {
                 number,
                 begins,
@@ -121,7 +136,7 @@ fn lines(text: &str) -> Vec<Line> {
         begins = end + 1;
         number += 1;
     }
-    out
+    (out, false)
 }
 
 struct Reader<'t, S> {
@@ -676,6 +691,7 @@ mod tests {
         agrees("on: 1\n80: http\n.hidden: a\n/path: b\n");
         agrees("a: b #c\nd: 'e'   # f\n");
         agrees("...\n---\na: 1\n");
+        agrees("# héllo — a comment\na: 1 # ok\n  # \t\u{85}\nb: 2\n");
         agrees("\"a\": 1\n'b''c': {\"d\": 'e'}\n");
     }
 
@@ -726,6 +742,23 @@ mod tests {
         assert!(read("a: &x 1\n").is_none());
         assert!(read("a: b\n  c\n").is_none());
         assert!(read("a: |\n  text\n").is_none());
+    }
+
+    /// It gives up at the start of the document that holds what it cannot read, or that
+    /// may go on past it.
+    #[test]
+    fn gives_up_at_the_document_it_cannot_read() {
+        let gave_up = |text| super::read(text, |_, _| {}).unwrap_err();
+        let at = |offset, line, documents| GaveUp {
+            offset,
+            line,
+            documents,
+        };
+        assert_eq!(gave_up("a: 1\n---\nb: café\n---\nc: 1\n"), at(5, 2, 1));
+        assert_eq!(gave_up("a: 1\nb: café\n"), at(0, 1, 0));
+        assert_eq!(gave_up("a: 1\n# \u{feff}\nb: 2\n"), at(0, 1, 0));
+        assert_eq!(gave_up("a: 1\n...\n# x\nb: &x 1\n"), at(13, 4, 1));
+        assert_eq!(gave_up("a: 1\r\nb: 2\rc: 3\n"), at(0, 1, 0));
     }
 
     #[test]

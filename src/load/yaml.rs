@@ -742,6 +742,9 @@ mod tests {
             "a: 1\n---\n---\nb: 'x\n  y'\n---\nc: 1\n",
             "a: 1\n---\nb: é\n",
             "a: 1\n---\nb: [1\n---\nc: 1\n",
+            "a: 1\n---\nb: café\n---\nc: 1\nc: 2\n",
+            "a: 1\n# \u{feff}\nb: 2\n",
+            "a: 1\n---\nb: 1\n# \u{feff}\n",
         ] {
             let ours =
                 outlines_by(|on_document| parse_outlines(text, &Limits::default(), on_document));
