@@ -175,8 +175,8 @@ fn stream<'t>(
     (handover.errors, builder.doc_index)
 }
 
-/// Documents handed over, counted against the limit, and the errors of those documents
-/// (and of the ones that failed among them).
+/// What has been handed over: how many documents (counted against the limit), and the
+/// errors found on the way.
 #[derive(Default)]
 struct Handover {
     count: usize,
