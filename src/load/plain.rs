@@ -15,6 +15,8 @@ use std::borrow::Cow;
 
 use saphyr_parser::{Event, Marker, ScalarStyle, Span};
 
+use super::skim::has_lone_cr;
+
 /// Deeper than any manifest nests; past it saphyr-parser and the builder's limits decide.
 const MAX_DEPTH: usize = 64;
 
@@ -73,10 +75,6 @@ pub fn events(text: &str) -> Option<Vec<(Event<'_>, Span)>> {
     let mut events = Vec::new();
     read(text, |event, span| events.push((event, span))).ok()?;
     Some(events)
-}
-
-fn has_lone_cr(bytes: &[u8]) -> bool {
-    memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'))
 }
 
 /// A line that holds something: where its content starts and ends (without the line
@@ -178,6 +176,11 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
         self.emit(Event::Scalar(text, style, 0, None), line, from, to);
     }
 
+    /// An empty plain scalar, a null: a key's or an item's missing value, an empty document.
+    fn empty(&mut self, line: Line, at: usize) {
+        self.scalar(Cow::Borrowed(""), ScalarStyle::Plain, line, at, at);
+    }
+
     /// A line that is `---` or `...`, with nothing after it but a comment: which one.
     fn document_marker(&self, line: Line) -> Option<Result<&'static str, ()>> {
         if line.indent != 0 {
@@ -229,7 +232,7 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
                 }
                 self.block_node(first.indent, 0)?;
             }
-            None => self.scalar(Cow::Borrowed(""), ScalarStyle::Plain, at, at.end, at.end),
+            None => self.empty(at, at.end),
         }
         let end = self.line().unwrap_or(at);
         self.emit(Event::DocumentEnd, end, end.start, end.start);
@@ -297,13 +300,7 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
                         // A sequence at its key's own indentation.
                         self.block_sequence(indent, depth + 1)?;
                     }
-                    _ => self.scalar(
-                        Cow::Borrowed(""),
-                        ScalarStyle::Plain,
-                        line,
-                        line.end,
-                        line.end,
-                    ),
+                    _ => self.empty(line, line.end),
                 }
             } else {
                 // A line indented further after this one would continue a plain scalar
@@ -343,13 +340,7 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
                     Some(next) if next.indent > indent && self.document_marker(next).is_none() => {
                         self.block_node(next.indent, depth + 1)?;
                     }
-                    _ => self.scalar(
-                        Cow::Borrowed(""),
-                        ScalarStyle::Plain,
-                        line,
-                        line.end,
-                        line.end,
-                    ),
+                    _ => self.empty(line, line.end),
                 }
                 continue;
             }
@@ -451,13 +442,12 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
         };
         self.emit(start, line, from, from + 1);
         let mut i = skip_spaces(bytes, from + 1, line.end);
+        let end = || match map {
+            true => Event::MappingEnd,
+            false => Event::SequenceEnd,
+        };
         if bytes.get(i) == Some(&close) {
-            let end = if map {
-                Event::MappingEnd
-            } else {
-                Event::SequenceEnd
-            };
-            self.emit(end, line, i, i + 1);
+            self.emit(end(), line, i, i + 1);
             return Some(i + 1);
         }
         loop {
@@ -474,9 +464,7 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
                 }
                 i = skip_spaces(bytes, i + 1, line.end);
                 match bytes.get(i) {
-                    Some(b',' | b'}') => {
-                        self.scalar(Cow::Borrowed(""), ScalarStyle::Plain, line, i, i)
-                    }
+                    Some(b',' | b'}') => self.empty(line, i),
                     Some(b'#') | None => return None,
                     Some(_) => {
                         if matches!(bytes[i], b']' | b':') {
@@ -490,12 +478,7 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
             match bytes.get(i) {
                 Some(b',') => i = skip_spaces(bytes, i + 1, line.end),
                 Some(&b) if b == close => {
-                    let end = if map {
-                        Event::MappingEnd
-                    } else {
-                        Event::SequenceEnd
-                    };
-                    self.emit(end, line, i, i + 1);
+                    self.emit(end(), line, i, i + 1);
                     return Some(i + 1);
                 }
                 _ => return None,

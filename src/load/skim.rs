@@ -111,7 +111,9 @@ fn left_out(open: &[(usize, Option<&str>)]) -> bool {
     })
 }
 
-fn has_lone_cr(bytes: &[u8]) -> bool {
+/// A carriage return that is no part of a CRLF: YAML breaks a line there, and readers of
+/// lines do not.
+pub(super) fn has_lone_cr(bytes: &[u8]) -> bool {
     memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'))
 }
 
