@@ -66,9 +66,18 @@ pub fn parse_each(
     on_document: impl FnMut(Document),
 ) -> (Vec<ParseError>, usize) {
     let mut parser = Parser::new_from_str(text);
+    let mut builder = Builder::new(spans, limits);
+    let mut handover = Handover::default();
+    let mut on_document = on_document;
     let events = || parser.next_event();
-    let builder = Builder::new(spans, limits);
-    stream(builder, events, limits, on_document, Handover::default())
+    stream(
+        &mut builder,
+        events,
+        limits,
+        &mut on_document,
+        &mut handover,
+    );
+    handover.finish(builder)
 }
 
 /// Like [`parse_each`] without positions, but leaving out of each object what no
@@ -81,44 +90,77 @@ pub fn parse_each(
 ///
 /// Text in the plain subset that skimmed manifests are written in is read by
 /// [`super::plain`], which hands the builder the events saphyr-parser would, for a sixth
-/// of the instructions; saphyr-parser reads on from a document the reader gives up on.
+/// of the instructions; saphyr-parser reads a document the reader gives up on.
 pub fn parse_outlines(
     text: &str,
     limits: &Limits,
     mut on_document: impl FnMut(Document),
 ) -> (Vec<ParseError>, usize) {
-    let outlines = || {
+    let outlines = |doc_index, lines_before| {
         let mut builder = Builder::new(SpanMode::Skip, limits);
         builder.outline = true;
+        builder.doc_index = doc_index;
+        builder.lines_before = lines_before;
         builder
     };
-    let mut builder = outlines();
     let mut handover = Handover::default();
-    let read = super::plain::read(text, |event, span| {
-        // A document is handed over once the reader is through with it, when the next one
-        // starts: the reader may give up after its node, on what follows it.
-        if matches!(event, Event::DocumentStart(_)) {
+    // Where the reader starts: the text's start, or where the document it gave up on ends.
+    let (mut at, mut lines_before, mut doc_index) = (0, 0, 0);
+    loop {
+        let text = &text[at..];
+        let mut builder = outlines(doc_index, lines_before);
+        let read = super::plain::read(text, |event, span| {
+            // A document is handed over once the reader is through with it, when the next
+            // one starts: the reader may give up after its node, on what follows it.
+            if matches!(event, Event::DocumentStart(_)) {
+                handover.hand_over(&mut builder, limits, &mut on_document);
+            }
+            if !handover.over {
+                builder.on_event(event, span);
+            }
+        });
+        let Err(gave_up) = read else {
             handover.hand_over(&mut builder, limits, &mut on_document);
-        }
-        if !handover.over {
-            builder.on_event(event, span);
-        }
-    });
-    match read {
-        Ok(()) => {
-            handover.hand_over(&mut builder, limits, &mut on_document);
-            handover.errors.append(&mut builder.out.errors);
-            (handover.errors, builder.doc_index)
-        }
-        Err(gave_up) => {
-            // What the reader read of the document it gave up on goes with its builder.
-            // The rest is read from that document's start on.
-            let mut builder = outlines();
-            builder.doc_index = gave_up.documents;
-            builder.lines_before = gave_up.line - 1;
-            let mut parser = Parser::new_from_str(&text[gave_up.offset..]);
-            let events = || parser.next_event();
-            stream(builder, events, limits, on_document, handover)
+            return handover.finish(builder);
+        };
+        // What the reader read of the document it gave up on goes with its builder.
+        // saphyr-parser reads that document, and the reader reads on after it.
+        let text = &text[gave_up.offset..];
+        let lines = lines_before + gave_up.line - 1;
+        let mut builder = outlines(doc_index + gave_up.documents, lines);
+        let mut parser = Parser::new_from_str(text);
+        let mut end = None;
+        let events = || {
+            if end.is_some() {
+                return None;
+            }
+            let next = parser.next_event();
+            if let Some(Ok((Event::DocumentEnd, span))) = &next {
+                end = Some(span.start);
+            }
+            next
+        };
+        let stopped = stream(
+            &mut builder,
+            events,
+            limits,
+            &mut on_document,
+            &mut handover,
+        );
+        // saphyr-parser counts characters; the next document starts on a line of its own.
+        let next = end.map(|end| {
+            let offset = text.char_indices().nth(end.index());
+            (offset.map_or(text.len(), |(i, _)| i), end.line())
+        });
+        match next {
+            Some((offset, line)) if !stopped && offset > 0 => {
+                at += gave_up.offset + offset;
+                lines_before = lines + line - 1;
+                doc_index = builder.doc_index;
+                handover.errors.append(&mut builder.out.errors);
+            }
+            // The end of the text, or of what can be read.
+            _ => return handover.finish(builder),
         }
     }
 }
@@ -144,18 +186,18 @@ pub fn parse_first(text: &str, limits: &Limits) -> Option<Document> {
     }
 }
 
-/// Builds documents from `events` and hands each over as soon as it is complete.
+/// Builds documents from `events` and hands each over as soon as it is complete. True
+/// when it stopped at a syntax error or the documents' limit, before the events' end.
 fn stream<'t>(
-    mut builder: Builder<'_>,
+    builder: &mut Builder<'_>,
     mut events: impl FnMut() -> Option<Result<(Event<'t>, Span), ScanError>>,
     limits: &Limits,
-    mut on_document: impl FnMut(Document),
-    mut handover: Handover,
-) -> (Vec<ParseError>, usize) {
+    on_document: &mut impl FnMut(Document),
+    handover: &mut Handover,
+) -> bool {
     loop {
         match events() {
-            None => break,
-            Some(Ok((Event::StreamEnd, _))) => break,
+            None | Some(Ok((Event::StreamEnd, _))) => return false,
             Some(Ok((event, span))) => builder.on_event(event, span),
             Some(Err(err)) => {
                 let m = err.marker();
@@ -163,16 +205,14 @@ fn stream<'t>(
                     position: Position::new(builder.lines_before + m.line(), m.col() + 1),
                     message: format!("invalid YAML: {}", err.info()),
                 });
-                break;
+                return true;
             }
         }
-        handover.hand_over(&mut builder, limits, &mut on_document);
+        handover.hand_over(builder, limits, on_document);
         if handover.over {
-            break;
+            return true;
         }
     }
-    handover.errors.append(&mut builder.out.errors);
-    (handover.errors, builder.doc_index)
 }
 
 /// What has been handed over: how many documents (counted against the limit), and the
@@ -186,6 +226,12 @@ struct Handover {
 }
 
 impl Handover {
+    /// The errors, and how many documents the text holds.
+    fn finish(mut self, mut builder: Builder<'_>) -> (Vec<ParseError>, usize) {
+        self.errors.append(&mut builder.out.errors);
+        (self.errors, builder.doc_index)
+    }
+
     fn hand_over(
         &mut self,
         builder: &mut Builder<'_>,
@@ -719,12 +765,20 @@ mod tests {
     /// Outlines as saphyr-parser alone reads them.
     fn saphyr_outlines(text: &str) -> Outlines {
         let limits = Limits::default();
-        outlines_by(|on_document| {
+        outlines_by(|mut on_document| {
             let mut builder = Builder::new(SpanMode::Skip, &limits);
             builder.outline = true;
             let mut parser = Parser::new_from_str(text);
             let events = || parser.next_event();
-            stream(builder, events, &limits, on_document, Handover::default())
+            let mut handover = Handover::default();
+            stream(
+                &mut builder,
+                events,
+                &limits,
+                &mut on_document,
+                &mut handover,
+            );
+            handover.finish(builder)
         })
     }
 
@@ -745,6 +799,14 @@ mod tests {
             "a: 1\n---\nb: café\n---\nc: 1\nc: 2\n",
             "a: 1\n# \u{feff}\nb: 2\n",
             "a: 1\n---\nb: 1\n# \u{feff}\n",
+            // It reads on after the document it gave up on: a mistake after that one is
+            // where saphyr-parser puts it.
+            "a: 1\n---\nb: |\n  x\n---\nc: 1\nc: 2\n",
+            "a: 1\n---\nb: é\n...\nc: 1\n---\nd: {e: 1, e: 2}\n",
+            "b: &x 1\n# c\n\n---\n---\nd: *y\n---\ne: 1\n",
+            "a: |\n  x\n",
+            "%YAML 1.2\n---\na: 1\n---\nb: 1\nb: 2\n",
+            "a: 1\n---\nb: [1,\n  2]\n--- # c\nd: 1\nd: 2\n",
         ] {
             let ours =
                 outlines_by(|on_document| parse_outlines(text, &Limits::default(), on_document));
