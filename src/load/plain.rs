@@ -44,10 +44,15 @@ pub fn read<'t>(text: &'t str, sink: impl FnMut(Event<'t>, Span)) -> Result<(), 
     if has_lone_cr(text.as_bytes()) {
         return Err(from_the_start);
     }
-    let (lines, cut_short) = lines(text);
     let mut reader = Reader {
         text,
-        lines,
+        lines: Vec::with_capacity(256),
+        source: Lines {
+            text,
+            begins: 0,
+            number: 1,
+            cut_short: false,
+        },
         at: 0,
         documents: 0,
         sink,
@@ -56,7 +61,7 @@ pub fn read<'t>(text: &'t str, sink: impl FnMut(Event<'t>, Span)) -> Result<(), 
         let before = reader.documents;
         let read = reader.document().is_some();
         // A document that ends where the lines it can read end may go on after them.
-        if !read || (cut_short && reader.line().is_none()) {
+        if !read || (reader.line().is_none() && reader.source.cut_short) {
             return Err(GaveUp {
                 offset: line.begins,
                 line: line.number,
@@ -64,7 +69,7 @@ pub fn read<'t>(text: &'t str, sink: impl FnMut(Event<'t>, Span)) -> Result<(), 
             });
         }
     }
-    match cut_short {
+    match reader.source.cut_short {
         true => Err(from_the_start),
         false => Ok(()),
     }
@@ -91,55 +96,66 @@ struct Line {
     end: usize,
 }
 
-/// The lines that hold something, up to the first that holds what the subset leaves out
-/// (anything but printable ASCII; a comment may hold anything but a byte order mark),
-/// and whether there was one. Blank and comment-only lines carry nothing.
-fn lines(text: &str) -> (Vec<Line>, bool) {
-    let bytes = text.as_bytes();
-    // Manifests' lines are ~20 bytes; skimmed ones are shorter.
-    let mut out = Vec::with_capacity(bytes.len() / 16);
-    let mut begins = 0;
-    let mut number = 1;
-    while begins < bytes.len() {
-        let end = memchr::memchr(b'\n', &bytes[begins..]).map_or(bytes.len(), |i| begins + i);
-        let content_end = if end > begins && bytes[end - 1] == b'\r' {
-            end - 1
-        } else {
-            end
-        };
-        let indent = bytes[begins..content_end]
-            .iter()
-            .take_while(|&&b| b == b' ')
-            .count();
-        let start = begins + indent;
-        if start < content_end && bytes[start] == b'#' {
-            if text[start..content_end].contains('\u{feff}') {
-                return (out, true);
-            }
-        } else if start < content_end {
-            if !bytes[start..content_end]
+/// The lines that hold something, one at a time, up to the first that holds what the
+/// subset leaves out (anything but printable ASCII; a comment may hold anything but a byte
+/// order mark). Blank and comment-only lines carry nothing. Read as the reader needs them:
+/// after a document it gives up on, it starts again on the rest of the text.
+struct Lines<'t> {
+    text: &'t str,
+    /// Where the next line begins.
+    begins: usize,
+    number: usize,
+    /// The lines stopped at one that holds what the subset leaves out.
+    cut_short: bool,
+}
+
+impl Lines<'_> {
+    fn next(&mut self) -> Option<Line> {
+        let bytes = self.text.as_bytes();
+        while self.begins < bytes.len() && !self.cut_short {
+            let begins = self.begins;
+            let end = memchr::memchr(b'\n', &bytes[begins..]).map_or(bytes.len(), |i| begins + i);
+            let content_end = if end > begins && bytes[end - 1] == b'\r' {
+                end - 1
+            } else {
+                end
+            };
+            let indent = bytes[begins..content_end]
                 .iter()
-                .all(|b| (b' '..=b'~').contains(b))
-            {
-                return (out, true);
-            }
-            out.push(Line {
-                number,
+                .take_while(|&&b| b == b' ')
+                .count();
+            let start = begins + indent;
+            let line = Line {
+                number: self.number,
                 begins,
                 indent,
                 start,
                 end: content_end,
-            });
+            };
+            let content = &bytes[start..content_end];
+            let holds = content.first().is_some_and(|&b| b != b'#');
+            self.cut_short = match holds {
+                true => !content.iter().all(|b| (b' '..=b'~').contains(b)),
+                false => self.text[start..content_end].contains('\u{feff}'),
+            };
+            if self.cut_short {
+                return None;
+            }
+            self.begins = end + 1;
+            self.number += 1;
+            if holds {
+                return Some(line);
+            }
         }
-        begins = end + 1;
-        number += 1;
+        None
     }
-    (out, false)
 }
 
 struct Reader<'t, S> {
     text: &'t str,
+    /// The lines read so far.
     lines: Vec<Line>,
+    source: Lines<'t>,
     /// The line being read.
     at: usize,
     /// Documents read whole.
@@ -148,8 +164,12 @@ struct Reader<'t, S> {
 }
 
 impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
-    fn line(&self) -> Option<Line> {
-        self.lines.get(self.at).copied()
+    fn line(&mut self) -> Option<Line> {
+        while self.lines.len() <= self.at {
+            let line = self.source.next()?;
+            self.lines.push(line);
+        }
+        Some(self.lines[self.at])
     }
 
     fn content(&self, line: Line) -> &'t str {
