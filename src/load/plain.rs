@@ -5,8 +5,8 @@
 //!
 //! It reads only what it is sure of: at the first thing outside the subset (tabs, anchors,
 //! aliases, tags, block scalars, a scalar running over lines, escapes, anything but
-//! ASCII outside comments) it gives up, and the caller parses on with saphyr-parser from
-//! the start of the document it was reading. Being sure is still not trusted: the second
+//! ASCII outside comments) it gives up, the caller has saphyr-parser read the document it
+//! was reading, and it reads on after that document. Being sure is still not trusted: the second
 //! pass parses every byte with saphyr-parser and compares each document's outline with
 //! the first pass's (`super::yaml::outline_fingerprint`), so a wrong reading costs a
 //! re-read, never a wrong answer; a test holds this reader to saphyr-parser's events.
@@ -32,9 +32,9 @@ pub struct GaveUp {
 
 /// Hands `sink` the events of `text` (documents and their nodes, without the stream's
 /// start and end), in the order saphyr-parser would. Where `text` leaves the subset, the
-/// events of the document it was reading stop short, and the caller reads on with
-/// saphyr-parser from that document's start: documents are cut at their markers there,
-/// as the CLI cuts large files.
+/// events of the document it was reading stop short, and the caller reads that document
+/// with saphyr-parser, from its start: documents are cut at their markers there, as the
+/// CLI cuts large files.
 pub fn read<'t>(text: &'t str, sink: impl FnMut(Event<'t>, Span)) -> Result<(), GaveUp> {
     let from_the_start = GaveUp {
         offset: 0,

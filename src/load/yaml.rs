@@ -125,35 +125,12 @@ pub fn parse_outlines(
         };
         // What the reader read of the document it gave up on goes with its builder.
         // saphyr-parser reads that document, and the reader reads on after it.
-        let text = &text[gave_up.offset..];
         let lines = lines_before + gave_up.line - 1;
         let mut builder = outlines(doc_index + gave_up.documents, lines);
-        let mut parser = Parser::new_from_str(text);
-        let mut end = None;
-        let events = || {
-            if end.is_some() {
-                return None;
-            }
-            let next = parser.next_event();
-            if let Some(Ok((Event::DocumentEnd, span))) = &next {
-                end = Some(span.start);
-            }
-            next
-        };
-        let stopped = stream(
-            &mut builder,
-            events,
-            limits,
-            &mut on_document,
-            &mut handover,
-        );
-        // saphyr-parser counts characters; the next document starts on a line of its own.
-        let next = end.map(|end| {
-            let offset = text.char_indices().nth(end.index());
-            (offset.map_or(text.len(), |(i, _)| i), end.line())
-        });
+        let text = &text[gave_up.offset..];
+        let next = one_document(text, &mut builder, limits, &mut on_document, &mut handover);
         match next {
-            Some((offset, line)) if !stopped && offset > 0 => {
+            Some((offset, line)) if offset > 0 => {
                 at += gave_up.offset + offset;
                 lines_before = lines + line - 1;
                 doc_index = builder.doc_index;
@@ -163,6 +140,38 @@ pub fn parse_outlines(
             _ => return handover.finish(builder),
         }
     }
+}
+
+/// The first document of `text`, read by saphyr-parser into `builder`, and where the
+/// next one starts: its byte offset and line in `text`. None at a syntax error, past the
+/// documents' limit, or when the text holds no document.
+fn one_document(
+    text: &str,
+    builder: &mut Builder<'_>,
+    limits: &Limits,
+    on_document: &mut impl FnMut(Document),
+    handover: &mut Handover,
+) -> Option<(usize, usize)> {
+    let mut parser = Parser::new_from_str(text);
+    let mut end = None;
+    let events = || {
+        if end.is_some() {
+            return None;
+        }
+        let next = parser.next_event();
+        if let Some(Ok((Event::DocumentEnd, span))) = &next {
+            end = Some(span.start);
+        }
+        next
+    };
+    if stream(builder, events, limits, on_document, handover) {
+        return None;
+    }
+    // saphyr-parser counts characters. A document ends where the next one's marker is, or
+    // at its own `...`: on a line of its own either way.
+    let end = end?;
+    let offset = text.char_indices().nth(end.index());
+    Some((offset.map_or(text.len(), |(i, _)| i), end.line()))
 }
 
 /// The first document of `text`, with positions, and nothing after it read: one document
