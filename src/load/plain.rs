@@ -595,9 +595,11 @@ fn plain_len(text: &str, flow: bool) -> Option<usize> {
         // scalars, directives, complex keys, and the reserved ones.
         b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'\'' | b'"' | b':' | b'&' | b'*' | b'!'
         | b'|' | b'>' | b'%' | b'@' | b'`' | b'?' => return None,
-        b'-' if !bytes
-            .get(1)
-            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'.') =>
+        // A `-` starts a plain scalar when what follows it could go on one: not a space,
+        // and in a flow collection not an indicator of one (`--flag`, `-1`).
+        b'-' if !bytes.get(1).is_some_and(|&b| {
+            b != b' ' && !(flow && matches!(b, b',' | b'[' | b']' | b'{' | b'}'))
+        }) =>
         {
             return None
         }
@@ -695,6 +697,7 @@ mod tests {
         agrees("a: b #c\nd: 'e'   # f\n");
         agrees("...\n---\na: 1\n");
         agrees("# héllo — a comment\na: 1 # ok\n  # \t\u{85}\nb: 2\n");
+        agrees("args:\n  - --listen=0.0.0.0:8443\n  - -v\n  - --\nn: -1\nf: [-x, --y]\n");
         agrees("\"a\": 1\n'b''c': {\"d\": 'e'}\n");
     }
 
