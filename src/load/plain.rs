@@ -289,19 +289,8 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
 
     fn block_mapping(&mut self, indent: usize, depth: usize) -> Option<()> {
         let first = self.line()?;
-        self.emit(
-            Event::MappingStart(0, None),
-            first,
-            first.start,
-            first.start,
-        );
-        while let Some(line) = self.line() {
-            if line.indent < indent || self.document_marker(line).is_some() {
-                break;
-            }
-            if line.indent > indent {
-                return None;
-            }
+        self.at_line(Event::MappingStart(0, None), first);
+        while let Some(line) = self.line_at(indent)? {
             let content = self.content(line);
             let (key, style, key_len, rest) = key_split(content)?;
             self.scalar(key, style, line, line.start, line.start + key_len);
@@ -309,9 +298,6 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
             self.at += 1;
             if self.ends_here(value_at, line.end) {
                 match self.line() {
-                    Some(next) if next.indent > indent && self.document_marker(next).is_none() => {
-                        self.block_node(next.indent, depth + 1)?;
-                    }
                     Some(next)
                         if next.indent == indent
                             && self.document_marker(next).is_none()
@@ -320,7 +306,7 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
                         // A sequence at its key's own indentation.
                         self.block_sequence(indent, depth + 1)?;
                     }
-                    _ => self.empty(line, line.end),
+                    _ => self.value_below(line, indent, depth + 1)?,
                 }
             } else {
                 // A line indented further after this one would continue a plain scalar
@@ -328,26 +314,14 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
                 self.inline_value(line, value_at, depth + 1)?;
             }
         }
-        let end = self.line().unwrap_or(first);
-        self.emit(Event::MappingEnd, end, end.start, end.start);
+        self.at_line(Event::MappingEnd, first);
         Some(())
     }
 
     fn block_sequence(&mut self, indent: usize, depth: usize) -> Option<()> {
         let first = self.line()?;
-        self.emit(
-            Event::SequenceStart(0, None),
-            first,
-            first.start,
-            first.start,
-        );
-        while let Some(line) = self.line() {
-            if line.indent < indent || self.document_marker(line).is_some() {
-                break;
-            }
-            if line.indent > indent {
-                return None;
-            }
+        self.at_line(Event::SequenceStart(0, None), first);
+        while let Some(line) = self.line_at(indent)? {
             let Some(after) = item_marker(self.content(line)) else {
                 // The key after an indentless sequence.
                 break;
@@ -356,12 +330,7 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
             let spaces = rest.len() - rest.trim_start_matches(' ').len();
             if self.ends_here(line.start + after, line.end) {
                 self.at += 1;
-                match self.line() {
-                    Some(next) if next.indent > indent && self.document_marker(next).is_none() => {
-                        self.block_node(next.indent, depth + 1)?;
-                    }
-                    _ => self.empty(line, line.end),
-                }
+                self.value_below(line, indent, depth + 1)?;
                 continue;
             }
             let rest = &rest[spaces..];
@@ -381,9 +350,41 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
             self.at += 1;
             self.inline_value(line, line.start + after + spaces, depth + 1)?;
         }
-        let end = self.line().unwrap_or(first);
-        self.emit(Event::SequenceEnd, end, end.start, end.start);
+        self.at_line(Event::SequenceEnd, first);
         Some(())
+    }
+
+    /// `event` where the current line starts, or `otherwise` when there is none.
+    fn at_line(&mut self, event: Event<'t>, otherwise: Line) {
+        let at = self.line().unwrap_or(otherwise);
+        self.emit(event, at, at.start, at.start);
+    }
+
+    /// The current line if it is the next of a block at `indent`, or None where the block
+    /// ends; gives up (the outer None) on a line indented further, which no block line
+    /// before it opened.
+    fn line_at(&mut self, indent: usize) -> Option<Option<Line>> {
+        match self.line() {
+            Some(line) if line.indent < indent || self.document_marker(line).is_some() => {
+                Some(None)
+            }
+            Some(line) if line.indent > indent => None,
+            line => Some(line),
+        }
+    }
+
+    /// The value of the key or item on `line`, whose line holds no value: the node on the
+    /// lines below it, indented further, or else a null.
+    fn value_below(&mut self, line: Line, indent: usize, depth: usize) -> Option<()> {
+        match self.line() {
+            Some(next) if next.indent > indent && self.document_marker(next).is_none() => {
+                self.block_node(next.indent, depth)
+            }
+            _ => {
+                self.empty(line, line.end);
+                Some(())
+            }
+        }
     }
 
     /// The value that starts at `from` on `line` and ends it (but for a comment).
