@@ -9,10 +9,10 @@
 //! file a third time. Large files are cut at document markers so that both cores share
 //! them. Both passes see the same objects in the same order, so indexes agree.
 //!
-//! The first pass reads text skimmed of what outlines leave out ([`crate::load::skim`]),
-//! with a reader of the plain YAML that skimmed manifests are written in
-//! ([`crate::load::plain`]) rather than saphyr-parser where it can: two guesses the second
-//! pass checks, document by document, by outline fingerprints.
+//! The first pass reads text skimmed of what outlines leave out ([`crate::load::skim`]): a
+//! guess the second pass checks, document by document, by outline fingerprints, as it
+//! reads the text whole. Both read with the loader's reader of plain YAML
+//! ([`crate::load::plain`]), and saphyr-parser where it gives up.
 //!
 //! When the report does not quote the text (`keep_text`), the second pass lets it go as it
 //! goes: a file in one piece once its objects are linted, a file cut into pieces as soon as
@@ -450,8 +450,7 @@ fn outline(piece: &Piece, text: &str, input: &CheckInput<'_>) -> Seen {
     if cut && !input.keep_text {
         seen.text = Some(text_fingerprint(text));
     }
-    // Both skimming and the reader of plain YAML are guesses that the second pass checks
-    // against every document's outline.
+    // Skimming is a guess that the second pass checks against every document's outline.
     let text = skim(text);
     let mut fingerprints = Vec::new();
     let (errors, documents) = yaml::parse_outlines(&text, input.limits, |doc| {

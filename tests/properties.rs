@@ -7,6 +7,8 @@ mod manifests;
 
 use halint::load::render::RenderOptions;
 use halint::load::skim::skim;
+use halint::load::span::SpanTree;
+use halint::load::yaml::SpanMode;
 use halint::load::{load_text, Limits};
 use halint::load::{plain, yaml};
 use halint::objects::ObjectRef;
@@ -14,7 +16,7 @@ use halint::pipeline::{self, CheckInput};
 use halint::report::{Format, Places, Report, Style};
 use halint::{lint_all, Config, Date, LintInput};
 use proptest::prelude::*;
-use saphyr_parser::{Event, Parser};
+use saphyr_parser::{Event, Parser, Span};
 use serde_json::Value;
 
 /// Loads, lints and renders `text`; fails on an unlocated error, or when the CLI's
@@ -165,21 +167,33 @@ fn outlines(text: &str) -> Result<Vec<(usize, u64)>, usize> {
     }
 }
 
+/// An event where the builder reads it: where it starts, and for a scalar where it ends.
+/// Where collections and documents end is read by nothing.
+fn placed((event, span): (Event<'_>, Span)) -> (Event<'_>, [usize; 4]) {
+    let (start, end) = (span.start, span.end);
+    let at = match event {
+        Event::Scalar(..) => [start.line(), start.col(), end.line(), end.col()],
+        Event::MappingEnd | Event::SequenceEnd | Event::DocumentEnd => [0; 4],
+        _ => [start.line(), start.col(), 0, 0],
+    };
+    (event, at)
+}
+
 /// Wherever the reader of plain YAML reads `text`, and the skimmed text the first pass
-/// hands it, it reads the events saphyr-parser does.
+/// hands it, it reads the events saphyr-parser does, where saphyr-parser places them.
 fn plain_agrees(text: &str) -> Result<(), TestCaseError> {
     for text in [text, &skim(text)] {
         let Some(ours) = plain::events(text) else {
             continue;
         };
-        let ours: Vec<Event> = ours.into_iter().map(|(e, _)| e).collect();
+        let ours: Vec<_> = ours.into_iter().map(placed).collect();
         let mut parser = Parser::new_from_str(text);
         let mut theirs = Vec::new();
         loop {
             match parser.next_event() {
                 Some(Ok((Event::StreamStart, _))) => {}
                 Some(Ok((Event::StreamEnd, _))) | None => break,
-                Some(Ok((event, _))) => theirs.push(event),
+                Some(Ok(event)) => theirs.push(placed(event)),
                 Some(Err(err)) => {
                     return Err(TestCaseError::fail(format!(
                         "read, but not YAML: {err} in {text:?}"
@@ -187,8 +201,42 @@ fn plain_agrees(text: &str) -> Result<(), TestCaseError> {
                 }
             }
         }
-        prop_assert_eq!(ours, theirs, "{:?}", text);
+        if let Some(i) = (0..ours.len().max(theirs.len())).find(|&i| ours.get(i) != theirs.get(i)) {
+            let (ours, theirs) = (ours.get(i), theirs.get(i));
+            prop_assert!(false, "event {i}: {ours:?} against {theirs:?} in {text:?}");
+        }
     }
+    Ok(())
+}
+
+type Parse =
+    fn(&str, SpanMode, &Limits, &mut dyn FnMut(yaml::Document)) -> (Vec<yaml::ParseError>, usize);
+type Documents = Vec<(usize, halint::load::Position, Value, Option<SpanTree>)>;
+
+/// The documents of `text` read by `parse` with their positions, the errors, and how many
+/// documents it holds.
+fn records(text: &str, parse: Parse) -> (Documents, Vec<yaml::ParseError>, usize) {
+    let mut documents = Vec::new();
+    let (errors, count) = parse(text, SpanMode::Record, &Limits::default(), &mut |doc| {
+        documents.push((doc.index, doc.position, doc.value, doc.spans))
+    });
+    (documents, errors, count)
+}
+
+/// What the loader makes of `text` (the reader of plain YAML where it can, saphyr-parser
+/// where it gives up) is what saphyr-parser alone makes of it: the documents, their
+/// positions, the mistakes and where they are.
+fn loader_agrees(text: &str) -> Result<(), TestCaseError> {
+    let ours = records(text, |t, s, l, on| yaml::parse_each(t, s, l, on));
+    let theirs = records(text, |t, s, l, on| yaml::parse_with_saphyr(t, s, l, on));
+    // The first difference in positions, rather than two screens of documents.
+    for (ours, theirs) in ours.0.iter().zip(&theirs.0) {
+        let (o, t) = (format!("{:?}", ours.3), format!("{:?}", theirs.3));
+        let same = o.chars().zip(t.chars()).take_while(|(a, b)| a == b).count();
+        let from = |s: &str| s.chars().skip(same.saturating_sub(200)).collect::<String>();
+        prop_assert_eq!(from(&o), from(&t), "{:?}", text);
+    }
+    prop_assert_eq!(ours, theirs, "{:?}", text);
     Ok(())
 }
 
@@ -207,8 +255,11 @@ proptest! {
             false => manifests::Style::new(style),
         };
         let text = manifests::to_yaml(&docs, &mut style);
-        plain_agrees(&text)?;
-        plain_agrees(&manifests::damage(&text, &edits))?;
+        let damaged = manifests::damage(&text, &edits);
+        for text in [&text, &damaged] {
+            plain_agrees(text)?;
+            loader_agrees(text)?;
+        }
     }
 
     /// The outlines of a text, read by the reader of plain YAML as far as it goes and by
@@ -228,7 +279,7 @@ proptest! {
         };
         let text = manifests::to_yaml(&docs, &mut style);
         let mut whole = Vec::new();
-        let (errors, _) = yaml::parse_each(&text, yaml::SpanMode::Skip, &Limits::default(), |doc| {
+        let (errors, _) = yaml::parse_with_saphyr(&text, SpanMode::Skip, &Limits::default(), |doc| {
             whole.push((doc.index, yaml::outline_fingerprint(&doc.value)))
         });
         if let (true, Ok(outlines)) = (errors.is_empty(), outlines(&text)) {
@@ -239,6 +290,7 @@ proptest! {
     #[test]
     fn the_plain_reader_never_misreads_any_text(text in r#"[-:#{}\[\], '"a1.~\n]{0,80}"#) {
         plain_agrees(&text)?;
+        loader_agrees(&text)?;
     }
 
     #[test]

@@ -1,21 +1,20 @@
-//! A reader for the plain subset of YAML that skimmed manifests are written in: block
-//! mappings and sequences by indentation, one-line scalars, one-line flow collections.
-//! It hands the same events as saphyr-parser to the same builder, several times cheaper,
-//! for the CLI's first pass (`super::yaml::parse_outlines`).
+//! A reader for the plain subset of YAML that manifests are nearly always written in:
+//! block mappings and sequences by indentation, one-line scalars, one-line flow
+//! collections. It hands the builder of `super::yaml` the events saphyr-parser would, at
+//! the positions saphyr-parser gives them, for a fraction of the instructions. The loader
+//! reads with it first (`yaml::parse_each`, `yaml::parse_outlines`).
 //!
 //! It reads only what it is sure of: at the first thing outside the subset (tabs, anchors,
 //! aliases, tags, block scalars, a scalar running over lines, escapes, anything but
-//! ASCII outside comments) it gives up, the caller has saphyr-parser read the document it
-//! was reading, and it reads on after that document. Being sure is still not trusted: the second
-//! pass parses every byte with saphyr-parser and compares each document's outline with
-//! the first pass's (`super::yaml::outline_fingerprint`), so a wrong reading costs a
-//! re-read, never a wrong answer; a test holds this reader to saphyr-parser's events.
+//! ASCII outside comments, a carriage return that is no part of a CRLF) it gives up, the
+//! caller has saphyr-parser read the document it was reading, and it reads on after that
+//! document. What it reads is held to saphyr-parser by tests: its events and their
+//! positions on manifests and on arbitrary text, and the documents, positions and mistakes
+//! the loader makes of them (`yaml::parse_with_saphyr`, in tests/properties.rs).
 
 use std::borrow::Cow;
 
 use saphyr_parser::{Event, Marker, ScalarStyle, Span};
-
-use super::skim::has_lone_cr;
 
 /// Deeper than any manifest nests; past it saphyr-parser and the builder's limits decide.
 const MAX_DEPTH: usize = 64;
@@ -31,19 +30,13 @@ pub struct GaveUp {
 }
 
 /// Hands `sink` the events of `text` (documents and their nodes, without the stream's
-/// start and end), in the order saphyr-parser would. Where `text` leaves the subset, the
-/// events of the document it was reading stop short, and the caller reads that document
-/// with saphyr-parser, from its start: documents are cut at their markers there, as the
-/// CLI cuts large files.
+/// start and end), in the order saphyr-parser would, where the builder reads their
+/// positions (a node's start, a scalar's end) as saphyr-parser places them. Where `text`
+/// leaves the subset, the events of the document it was reading stop short, and the caller
+/// reads that document with saphyr-parser, from its start: documents are cut at their
+/// markers there, as the CLI cuts large files. A document's end is handed over only once
+/// the reader is through with it, so the caller may hand it on then.
 pub fn read<'t>(text: &'t str, sink: impl FnMut(Event<'t>, Span)) -> Result<(), GaveUp> {
-    let from_the_start = GaveUp {
-        offset: 0,
-        line: 1,
-        documents: 0,
-    };
-    if has_lone_cr(text.as_bytes()) {
-        return Err(from_the_start);
-    }
     let mut reader = Reader {
         text,
         lines: Vec::with_capacity(256),
@@ -59,9 +52,7 @@ pub fn read<'t>(text: &'t str, sink: impl FnMut(Event<'t>, Span)) -> Result<(), 
     };
     while let Some(line) = reader.line() {
         let before = reader.documents;
-        let read = reader.document().is_some();
-        // A document that ends where the lines it can read end may go on after them.
-        if !read || (reader.line().is_none() && reader.source.cut_short) {
+        if reader.document().is_none() {
             return Err(GaveUp {
                 offset: line.begins,
                 line: line.number,
@@ -69,8 +60,13 @@ pub fn read<'t>(text: &'t str, sink: impl FnMut(Event<'t>, Span)) -> Result<(), 
             });
         }
     }
+    // Between documents, at a line it cannot read, or at the end.
     match reader.source.cut_short {
-        true => Err(from_the_start),
+        true => Err(GaveUp {
+            offset: reader.source.begins,
+            line: reader.source.number,
+            documents: reader.documents,
+        }),
         false => Ok(()),
     }
 }
@@ -134,9 +130,12 @@ impl Lines<'_> {
             };
             let content = &bytes[start..content_end];
             let holds = content.first().is_some_and(|&b| b != b'#');
+            // A carriage return that is no part of a CRLF breaks a line in YAML.
             self.cut_short = match holds {
                 true => !content.iter().all(|b| (b' '..=b'~').contains(b)),
-                false => self.text[start..content_end].contains('\u{feff}'),
+                false => {
+                    content.contains(&b'\r') || self.text[start..content_end].contains('\u{feff}')
+                }
             };
             if self.cut_short {
                 return None;
@@ -196,9 +195,9 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
         self.emit(Event::Scalar(text, style, 0, None), line, from, to);
     }
 
-    /// An empty plain scalar, a null: a key's or an item's missing value, an empty document.
+    /// A key's or an item's missing value, a null.
     fn empty(&mut self, line: Line, at: usize) {
-        self.scalar(Cow::Borrowed(""), ScalarStyle::Plain, line, at, at);
+        self.emit(null(), line, at, at);
     }
 
     /// A line that is `---` or `...`, with nothing after it but a comment: which one.
@@ -252,19 +251,43 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
                 }
                 self.block_node(first.indent, 0)?;
             }
-            None => self.empty(at, at.end),
-        }
-        let end = self.line().unwrap_or(at);
-        self.emit(Event::DocumentEnd, end, end.start, end.start);
-        if let Some(line) = self.line() {
-            match self.document_marker(line) {
-                Some(Ok("...")) => self.at += 1,
-                Some(Ok(_)) => {}
-                // A document's node ended, and something that is no document follows.
-                _ => return None,
+            // An empty document's null spans the next document's marker, or sits at the end
+            // of the text.
+            None => {
+                let (from, to) = match self.line() {
+                    Some(next) => (
+                        self.marker(next, next.start),
+                        self.marker(next, next.start + 3),
+                    ),
+                    None => {
+                        let end = Marker::new(self.text.len(), self.source.number, 0);
+                        (end, end)
+                    }
+                };
+                (self.sink)(null(), Span::new(from, to));
             }
         }
+        // The document ends where another starts, or at the end of the text. Before its end
+        // it is not over: the caller hands a document over at its end.
+        let next = self.line();
+        let marker = match next {
+            None if self.source.cut_short => return None,
+            None => None,
+            Some(next) => match self.document_marker(next) {
+                Some(Ok(marker)) => Some(marker),
+                // Something that is no document follows the node, or a marker with content.
+                _ => return None,
+            },
+        };
+        let end = next.unwrap_or(at);
+        self.emit(Event::DocumentEnd, end, end.start, end.start);
+        if marker == Some("...") {
+            self.at += 1;
+        }
         self.documents += 1;
+        // No line of a document is read again once it is over.
+        self.lines.drain(..self.at);
+        self.at = 0;
         Some(())
     }
 
@@ -278,7 +301,7 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
             return None;
         }
         if item_marker(self.content(line)).is_some() {
-            self.block_sequence(indent, depth)
+            self.block_sequence(indent, depth, false)
         } else if key_split(self.content(line)).is_some() {
             self.block_mapping(indent, depth)
         } else {
@@ -304,9 +327,10 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
                             && item_marker(self.content(next)).is_some() =>
                     {
                         // A sequence at its key's own indentation.
-                        self.block_sequence(indent, depth + 1)?;
+                        self.block_sequence(indent, depth + 1, true)?;
                     }
-                    _ => self.value_below(line, indent, depth + 1)?,
+                    // A missing value is where its colon is.
+                    _ => self.value_below(line, line.start + key_len, indent, depth + 1)?,
                 }
             } else {
                 // A line indented further after this one would continue a plain scalar
@@ -318,9 +342,22 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
         Some(())
     }
 
-    fn block_sequence(&mut self, indent: usize, depth: usize) -> Option<()> {
+    /// A block sequence; an `indentless` one is a key's value at the key's indentation.
+    fn block_sequence(&mut self, indent: usize, depth: usize, indentless: bool) -> Option<()> {
         let first = self.line()?;
-        self.at_line(Event::SequenceStart(0, None), first);
+        if indentless {
+            // saphyr-parser places it where its first item's value is, or where its line
+            // ends when that value is on the lines below.
+            let after = first.start + item_marker(self.content(first))?;
+            let value = skip_spaces(self.text.as_bytes(), after, first.end);
+            let at = match self.ends_here(after, first.end) {
+                true => first.end,
+                false => value,
+            };
+            self.emit(Event::SequenceStart(0, None), first, at, at);
+        } else {
+            self.at_line(Event::SequenceStart(0, None), first);
+        }
         while let Some(line) = self.line_at(indent)? {
             let Some(after) = item_marker(self.content(line)) else {
                 // The key after an indentless sequence.
@@ -330,7 +367,8 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
             let spaces = rest.len() - rest.trim_start_matches(' ').len();
             if self.ends_here(line.start + after, line.end) {
                 self.at += 1;
-                self.value_below(line, indent, depth + 1)?;
+                // A missing item is where its line ends.
+                self.value_below(line, line.end, indent, depth + 1)?;
                 continue;
             }
             let rest = &rest[spaces..];
@@ -374,14 +412,20 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
     }
 
     /// The value of the key or item on `line`, whose line holds no value: the node on the
-    /// lines below it, indented further, or else a null.
-    fn value_below(&mut self, line: Line, indent: usize, depth: usize) -> Option<()> {
+    /// lines below it, indented further, or else a null at `missing`.
+    fn value_below(
+        &mut self,
+        line: Line,
+        missing: usize,
+        indent: usize,
+        depth: usize,
+    ) -> Option<()> {
         match self.line() {
             Some(next) if next.indent > indent && self.document_marker(next).is_none() => {
                 self.block_node(next.indent, depth)
             }
             _ => {
-                self.empty(line, line.end);
+                self.empty(line, missing);
                 Some(())
             }
         }
@@ -424,7 +468,15 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
     /// A quoted scalar that closes on its line; returns where it ends.
     fn quoted(&mut self, line: Line, from: usize) -> Option<usize> {
         let (text, style, end) = quoted_scalar(self.text, from, line.end)?;
-        self.scalar(text, style, line, from, end);
+        // saphyr-parser ends a quoted scalar past the spaces after it, and past a comment
+        // after those.
+        let bytes = self.text.as_bytes();
+        let after = skip_spaces(bytes, end, line.end);
+        let to = match bytes.get(after) {
+            Some(b'#') if after > end => line.end,
+            _ => after,
+        };
+        self.scalar(text, style, line, from, to);
         Some(end)
     }
 
@@ -483,9 +535,11 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
                 if bytes.get(i) != Some(&b':') || !matches!(bytes.get(i + 1), Some(b' ')) {
                     return None;
                 }
+                let colon = i;
                 i = skip_spaces(bytes, i + 1, line.end);
                 match bytes.get(i) {
-                    Some(b',' | b'}') => self.empty(line, i),
+                    // A missing value is where its colon is.
+                    Some(b',' | b'}') => self.empty(line, colon),
                     Some(b'#') | None => return None,
                     Some(_) => {
                         if matches!(bytes[i], b']' | b':') {
@@ -510,6 +564,11 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
             }
         }
     }
+}
+
+/// An empty plain scalar: a null.
+fn null() -> Event<'static> {
+    Event::Scalar(Cow::Borrowed(""), ScalarStyle::Plain, 0, None)
 }
 
 fn skip_spaces(bytes: &[u8], mut i: usize, end: usize) -> usize {
@@ -633,9 +692,23 @@ mod tests {
 
     use super::*;
 
-    /// saphyr-parser's events between the stream's start and end, with each one's line;
-    /// None on a syntax error.
-    fn saphyr(text: &str) -> Option<Vec<(Event<'_>, usize)>> {
+    /// An event, with where the builder reads it: where it starts, and for a scalar where
+    /// it ends (line and column each). Where collections and documents end is read by
+    /// nothing.
+    type Placed<'t> = (Event<'t>, [usize; 4]);
+
+    fn placed((event, span): (Event<'_>, Span)) -> Placed<'_> {
+        let (start, end) = (span.start, span.end);
+        let at = match event {
+            Event::Scalar(..) => [start.line(), start.col(), end.line(), end.col()],
+            Event::MappingEnd | Event::SequenceEnd | Event::DocumentEnd => [0; 4],
+            _ => [start.line(), start.col(), 0, 0],
+        };
+        (event, at)
+    }
+
+    /// saphyr-parser's events between the stream's start and end; None on a syntax error.
+    fn saphyr(text: &str) -> Option<Vec<Placed<'_>>> {
         let mut parser = Parser::new_from_str(text);
         let mut out = Vec::new();
         loop {
@@ -643,39 +716,22 @@ mod tests {
                 Err(_) => return None,
                 Ok((Event::StreamEnd, _)) => return Some(out),
                 Ok((Event::StreamStart, _)) => {}
-                Ok((event, span)) => out.push((event, span.start.line())),
+                Ok(event) => out.push(placed(event)),
             }
         }
     }
 
-    fn read(text: &str) -> Option<Vec<(Event<'_>, usize)>> {
-        let events = events(text)?;
-        Some(
-            events
-                .into_iter()
-                .map(|(e, s)| (e, s.start.line()))
-                .collect(),
-        )
+    fn read(text: &str) -> Option<Vec<Placed<'_>>> {
+        Some(events(text)?.into_iter().map(placed).collect())
     }
 
-    fn only_events<'t>(events: &[(Event<'t>, usize)]) -> Vec<Event<'t>> {
-        events.iter().map(|(e, _)| e.clone()).collect()
-    }
-
-    /// Read by this reader, and exactly as saphyr-parser reads it.
+    /// Read by this reader, and exactly as saphyr-parser reads it, where saphyr-parser
+    /// places it.
     #[track_caller]
     fn agrees(text: &str) {
         let ours = read(text).unwrap_or_else(|| panic!("not read: {text:?}"));
         let theirs = saphyr(text).unwrap_or_else(|| panic!("not YAML: {text:?}"));
-        assert_eq!(only_events(&ours), only_events(&theirs), "{text:?}");
-        // Where a node starts matters to nothing in the first pass but a document's
-        // position; scalars are where saphyr-parser puts them (an empty one, a null, is
-        // nowhere in the text).
-        for ((e, ours), (_, theirs)) in ours.iter().zip(&theirs) {
-            if matches!(e, Event::Scalar(text, ..) if !text.is_empty()) {
-                assert_eq!(ours, theirs, "line of {e:?} in {text:?}");
-            }
-        }
+        assert_eq!(ours, theirs, "{text:?}");
     }
 
     #[test]
@@ -700,6 +756,19 @@ mod tests {
         agrees("# héllo — a comment\na: 1 # ok\n  # \t\u{85}\nb: 2\n");
         agrees("args:\n  - --listen=0.0.0.0:8443\n  - -v\n  - --\nn: -1\nf: [-x, --y]\n");
         agrees("\"a\": 1\n'b''c': {\"d\": 'e'}\n");
+    }
+
+    /// Where saphyr-parser places what is not where it starts or ends in the text: a
+    /// missing value, an empty document, a sequence at its key's indentation, and a quoted
+    /// scalar, which it ends past the spaces and the comment after it.
+    #[test]
+    fn places_events_where_saphyr_parser_does() {
+        agrees("a:\nb:  # c\nc: {d: , e: }\n");
+        agrees("- \n-\n-   # c\n- a\n");
+        agrees("a:\n- x\nb:\n-\n  y: 1\nc:\n-   # c\n- d\ne:\n- {}\n- [f]\n- 'g'\n");
+        agrees("---\n---\n...\n--- # c\n\n# d\n");
+        agrees("---");
+        agrees("a: \"x\"  \nb: 'y' # c\nc: [ \"z\" , w ]\nd: {\"e\": 'f'  }\n");
     }
 
     /// What the subset leaves out is never read, and never read wrong: either saphyr-
@@ -738,12 +807,7 @@ mod tests {
             "a: \"b\"c\n",
         ] {
             if let Some(ours) = read(text) {
-                let theirs = saphyr(text);
-                assert_eq!(
-                    Some(only_events(&ours)),
-                    theirs.as_deref().map(only_events),
-                    "{text:?}"
-                );
+                assert_eq!(Some(ours), saphyr(text), "{text:?}");
             }
         }
         assert!(read("a: &x 1\n").is_none());
@@ -766,6 +830,8 @@ mod tests {
         assert_eq!(gave_up("a: 1\n# \u{feff}\nb: 2\n"), at(0, 1, 0));
         assert_eq!(gave_up("a: 1\n...\n# x\nb: &x 1\n"), at(13, 4, 1));
         assert_eq!(gave_up("a: 1\r\nb: 2\rc: 3\n"), at(0, 1, 0));
+        assert_eq!(gave_up("a: 1\n# c\rb: 2\n"), at(0, 1, 0));
+        assert_eq!(gave_up("a: 1\n...\nb: é\n"), at(9, 3, 1));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //!
 //! Built on saphyr-parser's event stream rather than a serde deserializer so that halint
 //! controls the things a hostile or broken file can do: nesting depth, alias expansion,
-//! duplicate keys. Positions are recorded only on request (`SpanMode::Record`), and
+//! duplicate keys. The same events come first from [`super::plain`], a reader of the plain
+//! YAML manifests are written in, several times cheaper, and from saphyr-parser for each
+//! document it gives up on. Positions are recorded only on request (`SpanMode::Record`), and
 //! [`parse_outlines`] leaves out what no projection reads: the CLI's first pass needs
 //! neither (see `crate::pipeline`).
 
@@ -59,16 +61,39 @@ pub fn parse(text: &str, spans: SpanMode, limits: &Limits) -> Parsed {
 /// Like [`parse`], but hands over each document as soon as it is complete, so that a large
 /// file never holds all its documents in memory at once. Returns the errors, and how many
 /// documents the text holds (empty ones included).
+///
+/// Text in the plain subset that manifests are written in is read by [`super::plain`],
+/// which hands the builder the events saphyr-parser would, at their positions, for a
+/// fraction of the instructions; saphyr-parser reads each document the reader gives up on
+/// (see [`read`]).
 pub fn parse_each(
     text: &str,
     spans: SpanMode,
     limits: &Limits,
     on_document: impl FnMut(Document),
 ) -> (Vec<ParseError>, usize) {
+    read(text, limits, on_document, || Builder::new(spans, limits))
+}
+
+/// [`parse_each`] with every byte read by saphyr-parser: what the plain reader is held
+/// to, in tests and in the loader's benchmarks.
+pub fn parse_with_saphyr(
+    text: &str,
+    spans: SpanMode,
+    limits: &Limits,
+    on_document: impl FnMut(Document),
+) -> (Vec<ParseError>, usize) {
+    read_with_saphyr(text, Builder::new(spans, limits), limits, on_document)
+}
+
+fn read_with_saphyr(
+    text: &str,
+    mut builder: Builder<'_>,
+    limits: &Limits,
+    mut on_document: impl FnMut(Document),
+) -> (Vec<ParseError>, usize) {
     let mut parser = Parser::new_from_str(text);
-    let mut builder = Builder::new(spans, limits);
     let mut handover = Handover::default();
-    let mut on_document = on_document;
     let events = || parser.next_event();
     stream(
         &mut builder,
@@ -88,45 +113,63 @@ pub fn parse_each(
 /// Returns the errors, and how many documents the text holds (empty ones included, which
 /// are never handed over but count in the documents' indexes).
 ///
-/// Text in the plain subset that skimmed manifests are written in is read by
-/// [`super::plain`], which hands the builder the events saphyr-parser would, for a sixth
-/// of the instructions; saphyr-parser reads a document the reader gives up on.
+/// Read as [`parse_each`] reads, the reader of plain YAML first.
 pub fn parse_outlines(
     text: &str,
     limits: &Limits,
-    mut on_document: impl FnMut(Document),
+    on_document: impl FnMut(Document),
 ) -> (Vec<ParseError>, usize) {
-    let outlines = |doc_index, lines_before| {
+    read(text, limits, on_document, || {
         let mut builder = Builder::new(SpanMode::Skip, limits);
         builder.outline = true;
+        builder
+    })
+}
+
+/// The documents of `text`, read by the plain reader where it can and by saphyr-parser
+/// where it gives up, into builders made by `new_builder`.
+fn read<'l>(
+    text: &str,
+    limits: &Limits,
+    mut on_document: impl FnMut(Document),
+    new_builder: impl Fn() -> Builder<'l>,
+) -> (Vec<ParseError>, usize) {
+    let builder_at = |doc_index, lines_before| {
+        let mut builder = new_builder();
         builder.doc_index = doc_index;
         builder.lines_before = lines_before;
         builder
     };
+    // Where YAML breaks lines that readers of lines do not, lines are not what the reader
+    // and saphyr-parser both count: saphyr-parser reads it all.
+    if super::skim::has_lone_cr(text.as_bytes()) {
+        return read_with_saphyr(text, new_builder(), limits, on_document);
+    }
     let mut handover = Handover::default();
     // Where the reader starts: the text's start, or where the document it gave up on ends.
     let (mut at, mut lines_before, mut doc_index) = (0, 0, 0);
     loop {
         let text = &text[at..];
-        let mut builder = outlines(doc_index, lines_before);
+        let mut builder = builder_at(doc_index, lines_before);
         let read = super::plain::read(text, |event, span| {
-            // A document is handed over once the reader is through with it, when the next
-            // one starts: the reader may give up after its node, on what follows it.
-            if matches!(event, Event::DocumentStart(_)) {
-                handover.hand_over(&mut builder, limits, &mut on_document);
+            if handover.over {
+                return;
             }
-            if !handover.over {
-                builder.on_event(event, span);
+            // The reader ends a document only when it is through with it: it may give up
+            // after the document's node, on what follows it.
+            let end = matches!(event, Event::DocumentEnd);
+            builder.on_event(event, span);
+            if end {
+                handover.hand_over(&mut builder, limits, &mut on_document);
             }
         });
         let Err(gave_up) = read else {
-            handover.hand_over(&mut builder, limits, &mut on_document);
             return handover.finish(builder);
         };
         // What the reader read of the document it gave up on goes with its builder.
         // saphyr-parser reads that document, and the reader reads on after it.
         let lines = lines_before + gave_up.line - 1;
-        let mut builder = outlines(doc_index + gave_up.documents, lines);
+        let mut builder = builder_at(doc_index + gave_up.documents, lines);
         let text = &text[gave_up.offset..];
         let next = one_document(text, &mut builder, limits, &mut on_document, &mut handover);
         match next {
@@ -144,7 +187,12 @@ pub fn parse_outlines(
 
 /// The first document of `text`, read by saphyr-parser into `builder`, and where the
 /// next one starts: its byte offset and line in `text`. None at a syntax error, past the
-/// documents' limit, or when the text holds no document.
+/// documents' limit, or at the end of the text.
+///
+/// A document ends where the next one's marker is, or at its own `...`: at the start of a
+/// line either way. saphyr-parser counts lines, and characters (not bytes) in a way that
+/// text it skips can throw off, so the next document starts on the line it says only where
+/// that line holds a marker; past a document that ends anywhere else, it reads on.
 fn one_document(
     text: &str,
     builder: &mut Builder<'_>,
@@ -153,25 +201,59 @@ fn one_document(
     handover: &mut Handover,
 ) -> Option<(usize, usize)> {
     let mut parser = Parser::new_from_str(text);
-    let mut end = None;
+    let mut next = None;
+    let mut lines = LineStarts::new(text);
     let events = || {
-        if end.is_some() {
+        if next.is_some() {
             return None;
         }
-        let next = parser.next_event();
-        if let Some(Ok((Event::DocumentEnd, span))) = &next {
-            end = Some(span.start);
+        let event = parser.next_event();
+        if let Some(Ok((Event::DocumentEnd, span))) = &event {
+            let at = span.start;
+            next = (at.col() == 0)
+                .then(|| lines.start_of(at.line()))
+                .flatten()
+                .filter(|&offset| {
+                    let line = &text.as_bytes()[offset..];
+                    line.starts_with(b"---") || line.starts_with(b"...")
+                })
+                .map(|offset| (offset, at.line()));
         }
-        next
+        event
     };
     if stream(builder, events, limits, on_document, handover) {
         return None;
     }
-    // saphyr-parser counts characters. A document ends where the next one's marker is, or
-    // at its own `...`: on a line of its own either way.
-    let end = end?;
-    let offset = text.char_indices().nth(end.index());
-    Some((offset.map_or(text.len(), |(i, _)| i), end.line()))
+    next
+}
+
+/// Where the lines of a text start, found as they are asked for, in order.
+struct LineStarts<'t> {
+    bytes: &'t [u8],
+    /// The line whose start is `offset`.
+    line: usize,
+    offset: usize,
+}
+
+impl<'t> LineStarts<'t> {
+    fn new(text: &'t str) -> Self {
+        LineStarts {
+            bytes: text.as_bytes(),
+            line: 1,
+            offset: 0,
+        }
+    }
+
+    /// The byte offset where the `line`-th line (1-based) starts; None past the text's
+    /// last line, or before the line last asked for.
+    fn start_of(&mut self, line: usize) -> Option<usize> {
+        while self.line < line {
+            let rest = &self.bytes[self.offset..];
+            self.offset += memchr::memchr(b'\n', rest)? + 1;
+            self.line += 1;
+        }
+        (self.line == line).then_some(self.offset)
+    }
 }
 
 /// The first document of `text`, with positions, and nothing after it read: one document
@@ -774,21 +856,66 @@ mod tests {
     /// Outlines as saphyr-parser alone reads them.
     fn saphyr_outlines(text: &str) -> Outlines {
         let limits = Limits::default();
-        outlines_by(|mut on_document| {
+        outlines_by(|on_document| {
             let mut builder = Builder::new(SpanMode::Skip, &limits);
             builder.outline = true;
-            let mut parser = Parser::new_from_str(text);
-            let events = || parser.next_event();
-            let mut handover = Handover::default();
-            stream(
-                &mut builder,
-                events,
-                &limits,
-                &mut on_document,
-                &mut handover,
-            );
-            handover.finish(builder)
+            read_with_saphyr(text, builder, &limits, on_document)
         })
+    }
+
+    /// Texts that the reader of plain YAML gives up on somewhere.
+    const GIVING_UP: &[&str] = &[
+        "a: 1\n---\nb: &x 2\nc: *x\n---\nd: 3\n",
+        "a: |\n  x\n---\nb: 1\n",
+        "a: 1\na: 2\n---\nb: 1\n---\nc: &x 1\n",
+        "a: 1\n...\n%YAML 1.2\n---\nb: 1\n",
+        "---\n  a: 1\nb: 2\n---\nc: 1\n",
+        "a: 1\n---\n---\nb: 'x\n  y'\n---\nc: 1\n",
+        "a: 1\n---\nb: é\n",
+        "a: 1\n---\nb: [1\n---\nc: 1\n",
+        "a: 1\n---\nb: café\n---\nc: 1\nc: 2\n",
+        "a: 1\n# \u{feff}\nb: 2\n",
+        "a: 1\n---\nb: 1\n# \u{feff}\n",
+        // It reads on after the document it gave up on: a mistake after that one is
+        // where saphyr-parser puts it.
+        "a: 1\n---\nb: |\n  x\n---\nc: 1\nc: 2\n",
+        "a: 1\n---\nb: é\n...\nc: 1\n---\nd: {e: 1, e: 2}\n",
+        "b: &x 1\n# c\n\n---\n---\nd: *y\n---\ne: 1\n",
+        "a: |\n  x\n",
+        "%YAML 1.2\n---\na: 1\n---\nb: 1\nb: 2\n",
+        "a: 1\n---\nb: [1,\n  2]\n--- # c\nd: 1\nd: 2\n",
+        // A document that `...` ended, and one the reader gives up on at its marker.
+        "a: 1\n...\n--- !t\nb: 2\n",
+        "a: 1\n...\n--- x\n",
+        "a: 1\n...\nb: é\n",
+        "%éYAML 1.2\n---\n\"apiVersion\": |-\n  apps/v1\n\"kind\": \"Deployment\"\n---\nb: 1\n",
+    ];
+
+    type Parse = fn(&str, SpanMode, &Limits, &mut dyn FnMut(Document)) -> (Vec<ParseError>, usize);
+    type Records = (
+        Vec<(usize, Value, Option<SpanTree>)>,
+        Vec<ParseError>,
+        usize,
+    );
+
+    /// The documents of `text` read by `parse`, with their positions.
+    fn records(text: &str, parse: Parse) -> Records {
+        let mut documents = Vec::new();
+        let (errors, count) = parse(text, SpanMode::Record, &Limits::default(), &mut |doc| {
+            documents.push((doc.index, doc.value, doc.spans))
+        });
+        (documents, errors, count)
+    }
+
+    /// Documents and their positions, read by the reader of plain YAML and by saphyr-
+    /// parser where it gives up, are what saphyr-parser alone reads.
+    #[test]
+    fn documents_read_on_where_the_plain_reader_gives_up() {
+        for text in GIVING_UP {
+            let ours = records(text, |t, s, l, on| parse_each(t, s, l, on));
+            let theirs = records(text, |t, s, l, on| parse_with_saphyr(t, s, l, on));
+            assert_eq!(ours, theirs, "{text:?}");
+        }
     }
 
     /// Where the reader of plain YAML gives up on a document, saphyr-parser reads from
@@ -796,27 +923,7 @@ mod tests {
     /// mistakes, and the rest as saphyr-parser reads them.
     #[test]
     fn outlines_read_on_where_the_plain_reader_gives_up() {
-        for text in [
-            "a: 1\n---\nb: &x 2\nc: *x\n---\nd: 3\n",
-            "a: |\n  x\n---\nb: 1\n",
-            "a: 1\na: 2\n---\nb: 1\n---\nc: &x 1\n",
-            "a: 1\n...\n%YAML 1.2\n---\nb: 1\n",
-            "---\n  a: 1\nb: 2\n---\nc: 1\n",
-            "a: 1\n---\n---\nb: 'x\n  y'\n---\nc: 1\n",
-            "a: 1\n---\nb: é\n",
-            "a: 1\n---\nb: [1\n---\nc: 1\n",
-            "a: 1\n---\nb: café\n---\nc: 1\nc: 2\n",
-            "a: 1\n# \u{feff}\nb: 2\n",
-            "a: 1\n---\nb: 1\n# \u{feff}\n",
-            // It reads on after the document it gave up on: a mistake after that one is
-            // where saphyr-parser puts it.
-            "a: 1\n---\nb: |\n  x\n---\nc: 1\nc: 2\n",
-            "a: 1\n---\nb: é\n...\nc: 1\n---\nd: {e: 1, e: 2}\n",
-            "b: &x 1\n# c\n\n---\n---\nd: *y\n---\ne: 1\n",
-            "a: |\n  x\n",
-            "%YAML 1.2\n---\na: 1\n---\nb: 1\nb: 2\n",
-            "a: 1\n---\nb: [1,\n  2]\n--- # c\nd: 1\nd: 2\n",
-        ] {
+        for text in GIVING_UP.iter().copied() {
             let ours =
                 outlines_by(|on_document| parse_outlines(text, &Limits::default(), on_document));
             assert_eq!(ours, saphyr_outlines(text), "{text:?}");
