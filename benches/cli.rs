@@ -155,6 +155,19 @@ fn raw_events(text: &str) -> usize {
     documents
 }
 
+/// The events of the reader of plain YAML, which reads the corpus whole: the floor of
+/// halint's own reading.
+fn reader_events(text: &str) -> usize {
+    let mut documents = 0;
+    let read = halint::load::plain::read(text, |event, _| {
+        if let Event::DocumentStart(_) = event {
+            documents += 1;
+        }
+    });
+    read.expect("the corpus is plain YAML");
+    documents
+}
+
 /// The floor on both cores: the same events, the text cut where halint cuts it.
 fn raw_events_parallel(text: &str) -> usize {
     use rayon::prelude::*;
@@ -169,6 +182,7 @@ struct Row {
     mb: f64,
     events: Duration,
     events_both_cores: Duration,
+    reader: Duration,
     values: Duration,
     one: (Duration, f64),
     one_single_core: Duration,
@@ -176,9 +190,9 @@ struct Row {
     many_single_core: Duration,
 }
 
-/// Medians of the parse floors of `file` (raw events on one core and on both, YAML to
-/// values), measured in a child process (see `floor_child`).
-fn floors(file: &Path, objects: usize, runs: usize) -> [Duration; 3] {
+/// Medians of the parse floors of `file` (raw events on one core and on both, the plain
+/// reader's events, YAML to values), measured in a child process (see `floor_child`).
+fn floors(file: &Path, objects: usize, runs: usize) -> [Duration; 4] {
     let mut child = this_bench();
     child
         .env("HALINT_BENCH_FLOOR", file)
@@ -203,14 +217,16 @@ fn floor_child(file: &Path, objects: usize, runs: usize) {
     };
     let events = in_process(&|| assert_eq!(raw_events(&all), objects));
     let events_both_cores = in_process(&|| assert_eq!(raw_events_parallel(&all), objects));
+    let reader = in_process(&|| assert_eq!(reader_events(&all), objects));
     let values = in_process(&|| {
         let parsed = parse(&all, SpanMode::Skip, &Limits::default());
         assert_eq!(parsed.documents.len(), objects);
     });
     println!(
-        "{} {} {}",
+        "{} {} {} {}",
         events.as_nanos(),
         events_both_cores.as_nanos(),
+        reader.as_nanos(),
         values.as_nanos()
     );
 }
@@ -268,13 +284,14 @@ fn main() {
         // The floors are measured by a child of this binary: a child's peak RSS counts the
         // parent's memory until it execs, so this process stays small while halint runs.
         drop(all);
-        let [events, events_both_cores, values] = floors(&single, objects, runs);
+        let [events, events_both_cores, reader, values] = floors(&single, objects, runs);
         let row = Row {
             apps: n,
             objects,
             mb,
             events,
             events_both_cores,
+            reader,
             values,
             one: measure(runs, || halint(&single, None)),
             one_single_core: measure(runs, || halint(&single, Some(1))).0,
@@ -303,16 +320,19 @@ fn main() {
         rows.push(row);
     }
 
-    println!("| apps | objects | input MB | raw YAML events, 1 core | raw events, 2 cores | YAML → values | halint, one file | one file, 1 core | file per app | file per app, 1 core | objects/s (one file) | vs raw events, 2 cores | vs raw events, 1 core | peak RSS (one file) | RSS target (3× input + 20 MB) |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| apps | objects | input MB | raw YAML events, 1 core | raw events, 2 cores | plain reader's events, 1 core | YAML → values | halint, one file | one file, 1 core | file per app | file per app, 1 core | objects/s (one file) | vs raw events, 2 cores | vs raw events, 1 core | vs the plain reader's events, 1 core | peak RSS (one file) | RSS target (3× input + 20 MB) |");
+    println!(
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
     for r in &rows {
         println!(
-            "| {} | {} | {:.1} | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} | {:.2}× | {:.2}× | {:.1} MB | {:.1} MB |",
+            "| {} | {} | {:.1} | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} ms | {:.0} | {:.2}× | {:.2}× | {:.2}× | {:.1} MB | {:.1} MB |",
             r.apps,
             r.objects,
             r.mb,
             ms(r.events),
             ms(r.events_both_cores),
+            ms(r.reader),
             ms(r.values),
             ms(r.one.0),
             ms(r.one_single_core),
@@ -321,6 +341,7 @@ fn main() {
             r.objects as f64 / r.one.0.as_secs_f64(),
             r.one.0.as_secs_f64() / r.events_both_cores.as_secs_f64(),
             r.one_single_core.as_secs_f64() / r.events.as_secs_f64(),
+            r.one_single_core.as_secs_f64() / r.reader.as_secs_f64(),
             r.one.1,
             3.0 * r.mb + 20.0,
         );

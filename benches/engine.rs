@@ -1,5 +1,6 @@
-//! Engine micro-benchmarks: the rule set per object, the loader per MB, and the YAML
-//! parser's raw events per MB (the loader's floor), on the corpus of the CLI benchmark.
+//! Engine micro-benchmarks: the rule set per object, the loader per MB, and the raw
+//! events per MB of the YAML parser and of the reader of plain YAML (the loader's floors),
+//! on the corpus of the CLI benchmark.
 //!
 //!     cargo bench --bench engine
 //!
@@ -54,10 +55,32 @@ fn benches(c: &mut Criterion) {
         b.iter(|| load::load_text("corpus.yaml", text.clone(), "default", &Limits::default()))
     });
     first_pass(&mut group, &text);
-    // The second: values with positions.
+    // The reader of plain YAML's events: its floor where it reads the text whole.
+    group.bench_function("plain reader's events 1000 apps", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            load::plain::read(&text, |_, _| n += 1).expect("plain YAML");
+            n
+        })
+    });
+    // The second: values with positions, and the same with every byte read by
+    // saphyr-parser rather than by the reader of plain YAML.
     group.bench_function("values with positions 1000 apps", |b| {
         b.iter(|| load::yaml::parse(&text, load::yaml::SpanMode::Record, &Limits::default()))
     });
+    group.bench_function(
+        "values with positions, saphyr-parser alone 1000 apps",
+        |b| {
+            b.iter(|| {
+                let mut n = 0usize;
+                let limits = Limits::default();
+                load::yaml::parse_with_saphyr(&text, load::yaml::SpanMode::Record, &limits, |_| {
+                    n += 1
+                });
+                n
+            })
+        },
+    );
     group.finish();
 
     // The CLI's first pass over exported objects, whose managed fields, status and last
