@@ -5,9 +5,10 @@
 //! freed memory to the system a second after it is freed: longer than most runs. The
 //! first pass's outlines, the positions of linted pieces and the index are freed along
 //! the way, yet stayed resident in 2 MB pages until exit. Without huge pages (the crate's
-//! `no_thp` feature, Cargo.toml) and purged 10 ms after a free (mimalloc 2's delay), peak
-//! RSS at 10,000 apps drops by a quarter at the same speed (BENCHMARKS.md); purging at
-//! once would cost a fifth of the run's time.
+//! `no_thp` feature, Cargo.toml) and purged 2 ms after a free, peak RSS at 10,000 apps
+//! drops by a quarter (BENCHMARKS.md). Purging at once would cost a fifth of the run's
+//! time; 10 ms (mimalloc 2's delay) left a file per app at 10,000 apps on the edge of the
+//! RSS target, 3 MB above what 2 ms leaves, for 4 % less CPU time.
 
 use libmimalloc_sys::{mi_option_set, mi_option_t};
 
@@ -25,7 +26,7 @@ pub fn tune() {
     if std::env::var_os(PURGE_DELAY_VARIABLE).is_none() {
         // SAFETY: sets a value in mimalloc's table of options; any delay is valid, and it
         // is read when memory is freed, so setting it after start takes effect.
-        unsafe { mi_option_set(PURGE_DELAY, 10) };
+        unsafe { mi_option_set(PURGE_DELAY, 2) };
     }
 }
 
