@@ -190,9 +190,10 @@ fn read<'l>(
 /// documents' limit, or at the end of the text.
 ///
 /// A document ends where the next one's marker is, or at its own `...`: at the start of a
-/// line either way. saphyr-parser counts lines, and characters (not bytes) in a way that
-/// text it skips can throw off, so the next document starts on the line it says only where
-/// that line holds a marker; past a document that ends anywhere else, it reads on.
+/// line either way. The next document starts at the start of the line saphyr-parser gives
+/// that end, counted in line breaks: its count of characters can run ahead of the text
+/// (after a directive that holds a non-ASCII character). Only a line that holds a marker
+/// is taken; past a document that ends anywhere else, saphyr-parser reads on.
 fn one_document(
     text: &str,
     builder: &mut Builder<'_>,
