@@ -16,7 +16,7 @@ use halint::pipeline::{self, CheckInput};
 use halint::report::{Format, Places, Report, Style};
 use halint::{lint_all, Config, Date, LintInput};
 use proptest::prelude::*;
-use saphyr_parser::{Event, Parser, Span};
+use saphyr_parser::{Event, Parser};
 use serde_json::Value;
 
 /// Loads, lints and renders `text`; fails on an unlocated error, or when the CLI's
@@ -167,18 +167,6 @@ fn outlines(text: &str) -> Result<Vec<(usize, u64)>, usize> {
     }
 }
 
-/// An event where the builder reads it: where it starts, and for a scalar where it ends.
-/// Where collections and documents end is read by nothing.
-fn placed((event, span): (Event<'_>, Span)) -> (Event<'_>, [usize; 4]) {
-    let (start, end) = (span.start, span.end);
-    let at = match event {
-        Event::Scalar(..) => [start.line(), start.col(), end.line(), end.col()],
-        Event::MappingEnd | Event::SequenceEnd | Event::DocumentEnd => [0; 4],
-        _ => [start.line(), start.col(), 0, 0],
-    };
-    (event, at)
-}
-
 /// Wherever the reader of plain YAML reads `text`, and the skimmed text the first pass
 /// hands it, it reads the events saphyr-parser does, where saphyr-parser places them.
 fn plain_agrees(text: &str) -> Result<(), TestCaseError> {
@@ -186,14 +174,14 @@ fn plain_agrees(text: &str) -> Result<(), TestCaseError> {
         let Some(ours) = plain::events(text) else {
             continue;
         };
-        let ours: Vec<_> = ours.into_iter().map(placed).collect();
+        let ours: Vec<_> = ours.into_iter().map(plain::placed).collect();
         let mut parser = Parser::new_from_str(text);
         let mut theirs = Vec::new();
         loop {
             match parser.next_event() {
                 Some(Ok((Event::StreamStart, _))) => {}
                 Some(Ok((Event::StreamEnd, _))) | None => break,
-                Some(Ok(event)) => theirs.push(placed(event)),
+                Some(Ok(event)) => theirs.push(plain::placed(event)),
                 Some(Err(err)) => {
                     return Err(TestCaseError::fail(format!(
                         "read, but not YAML: {err} in {text:?}"

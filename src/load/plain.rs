@@ -71,6 +71,20 @@ pub fn read<'t>(text: &'t str, sink: impl FnMut(Event<'t>, Span)) -> Result<(), 
     }
 }
 
+/// An event with the positions of it that the builder reads, which [`read`] places as
+/// saphyr-parser does: where it starts (line and column), and for a scalar where it ends.
+/// Where collections and documents end is read by nothing, and left out (zeros). What the
+/// tests hold this reader to saphyr-parser on.
+pub fn placed((event, span): (Event<'_>, Span)) -> (Event<'_>, [usize; 4]) {
+    let (start, end) = (span.start, span.end);
+    let at = match event {
+        Event::Scalar(..) => [start.line(), start.col(), end.line(), end.col()],
+        Event::MappingEnd | Event::SequenceEnd | Event::DocumentEnd => [0; 4],
+        _ => [start.line(), start.col(), 0, 0],
+    };
+    (event, at)
+}
+
 /// The events [`read`] hands over, collected; None where it gives up.
 pub fn events(text: &str) -> Option<Vec<(Event<'_>, Span)>> {
     let mut events = Vec::new();
@@ -94,7 +108,7 @@ struct Line {
 
 /// The lines that hold something, one at a time, up to the first that holds what the
 /// subset leaves out (anything but printable ASCII; a comment may hold anything but a byte
-/// order mark). Blank and comment-only lines carry nothing. Read as the reader needs them:
+/// order mark or a lone carriage return). Blank and comment-only lines carry nothing. Read as the reader needs them:
 /// after a document it gives up on, it starts again on the rest of the text.
 struct Lines<'t> {
     text: &'t str,
@@ -152,7 +166,7 @@ impl Lines<'_> {
 
 struct Reader<'t, S> {
     text: &'t str,
-    /// The lines read so far.
+    /// The lines of the current document read so far.
     lines: Vec<Line>,
     source: Lines<'t>,
     /// The line being read.
@@ -437,24 +451,25 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
         let end = match bytes[from] {
             b'{' | b'[' => self.flow_node(line, from, depth)?,
             b'\'' | b'"' => self.quoted(line, from)?,
-            _ => {
-                let text = &self.text[from..line.end];
-                let len = plain_len(text, false)?;
-                let value = text[..len].trim_end_matches(' ');
-                if value.contains(": ") || value.ends_with(':') {
-                    return None;
-                }
-                self.scalar(
-                    Cow::Borrowed(value),
-                    ScalarStyle::Plain,
-                    line,
-                    from,
-                    from + value.len(),
-                );
-                from + len
-            }
+            _ => self.plain(line, from, false)?,
         };
         self.ends_here(end, line.end).then_some(())
+    }
+
+    /// A plain scalar that starts at `from`, in a flow collection or not; returns where it
+    /// ends, trailing spaces included.
+    fn plain(&mut self, line: Line, from: usize, flow: bool) -> Option<usize> {
+        let text = &self.text[from..line.end];
+        let len = plain_len(text, flow)?;
+        let value = text[..len].trim_end_matches(' ');
+        // `a: b: c` is a mistake, and `a:` a key, outside a flow collection (inside one
+        // `plain_len` ends the scalar at either).
+        if value.is_empty() || value.contains(": ") || value.ends_with(':') {
+            return None;
+        }
+        let to = from + value.len();
+        self.scalar(Cow::Borrowed(value), ScalarStyle::Plain, line, from, to);
+        Some(from + len)
     }
 
     /// Nothing from `at` to `end` but spaces and perhaps a comment, which needs a space
@@ -491,22 +506,7 @@ impl<'t, S: FnMut(Event<'t>, Span)> Reader<'t, S> {
             b'{' => (b'}', true),
             b'[' => (b']', false),
             b'\'' | b'"' => return self.quoted(line, from),
-            _ => {
-                let text = &self.text[from..line.end];
-                let len = plain_len(text, true)?;
-                let value = text[..len].trim_end_matches(' ');
-                if value.is_empty() {
-                    return None;
-                }
-                self.scalar(
-                    Cow::Borrowed(value),
-                    ScalarStyle::Plain,
-                    line,
-                    from,
-                    from + value.len(),
-                );
-                return Some(from + len);
-            }
+            _ => return self.plain(line, from, true),
         };
         let start = if map {
             Event::MappingStart(0, None)
@@ -692,20 +692,7 @@ mod tests {
 
     use super::*;
 
-    /// An event, with where the builder reads it: where it starts, and for a scalar where
-    /// it ends (line and column each). Where collections and documents end is read by
-    /// nothing.
     type Placed<'t> = (Event<'t>, [usize; 4]);
-
-    fn placed((event, span): (Event<'_>, Span)) -> Placed<'_> {
-        let (start, end) = (span.start, span.end);
-        let at = match event {
-            Event::Scalar(..) => [start.line(), start.col(), end.line(), end.col()],
-            Event::MappingEnd | Event::SequenceEnd | Event::DocumentEnd => [0; 4],
-            _ => [start.line(), start.col(), 0, 0],
-        };
-        (event, at)
-    }
 
     /// saphyr-parser's events between the stream's start and end; None on a syntax error.
     fn saphyr(text: &str) -> Option<Vec<Placed<'_>>> {
